@@ -1,0 +1,100 @@
+"""Who may do what: a Permission enum, roles as plain classes, one has_permission().
+
+Row-level reach (whose attendance a user may see) lives in people/access.py; this module
+says what each role may do at all.
+"""
+
+from enum import StrEnum
+
+from django.contrib.auth.models import AnonymousUser, User
+
+from coreflect.people.models import Person, Role
+
+
+class Permission(StrEnum):
+    VIEW_ALL_PEOPLE = "view_all_people"
+    VIEW_SERVICE_PEOPLE = "view_service_people"
+    RECORD_SESSIONS = "record_sessions"
+    IMPORT_DATA = "import_data"
+    CHANGE_POLICY = "change_policy"
+
+
+class BaseRole:
+    description = ""
+    permissions: frozenset[Permission] = frozenset()
+
+
+class HeadOfPeerWork(BaseRole):
+    description = "Leads peer work; sees every row of the matrix and sets the policy."
+    permissions = frozenset(
+        {Permission.VIEW_ALL_PEOPLE, Permission.RECORD_SESSIONS, Permission.CHANGE_POLICY}
+    )
+
+
+class ServiceLead(BaseRole):
+    description = "Peer Lead or Co-ordinator: sees the matrix for their service."
+    permissions = frozenset({Permission.VIEW_SERVICE_PEOPLE, Permission.RECORD_SESSIONS})
+
+
+class PeerSupervisor(BaseRole):
+    description = "A peer-work role that may supervise others and facilitate co-reflection."
+    permissions = frozenset({Permission.RECORD_SESSIONS})
+
+
+class PeerWorker(BaseRole):
+    description = "Sees their own attendance."
+
+
+class LineManager(BaseRole):
+    description = "Sees the attendance of their reports, never note content."
+
+
+class Governance(BaseRole):
+    description = "Governance and audit: sees every row of the matrix, never note content."
+    permissions = frozenset({Permission.VIEW_ALL_PEOPLE})
+
+
+class Administrator(BaseRole):
+    description = "Runs the system: imports, policy; sees the matrix, never note content."
+    permissions = frozenset(
+        {Permission.VIEW_ALL_PEOPLE, Permission.IMPORT_DATA, Permission.CHANGE_POLICY}
+    )
+
+
+ROLES: dict[str, type[BaseRole]] = {
+    Role.HEAD_OF_PEER_WORK: HeadOfPeerWork,
+    Role.PEER_LEAD: ServiceLead,
+    Role.PEER_COORDINATOR: ServiceLead,
+    Role.SENIOR_PEER_WORKER: PeerSupervisor,
+    Role.PEER_PRACTITIONER: PeerSupervisor,
+    Role.PEER_WORKER: PeerWorker,
+    Role.PEER_SUPPORT_WORKER: PeerWorker,
+    Role.LINE_MANAGER: LineManager,
+    Role.EXECUTIVE_DIRECTOR: LineManager,
+    Role.GOVERNANCE: Governance,
+    Role.ADMIN: Administrator,
+}
+
+
+def person_of(user: User | AnonymousUser) -> Person | None:
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.person  # type: ignore[union-attr]
+    except Person.DoesNotExist:
+        return None
+
+
+def role_of(user: User | AnonymousUser) -> type[BaseRole] | None:
+    person = person_of(user)
+    if person is not None:
+        return ROLES[person.role]
+    # A superuser made with createsuperuser, before any people exist, runs the system.
+    if user.is_authenticated and user.is_superuser:
+        return Administrator
+    return None
+
+
+def has_permission(user: User | AnonymousUser, permission: Permission) -> bool:
+    role = role_of(user)
+    return role is not None and permission in role.permissions

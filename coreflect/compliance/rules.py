@@ -1,0 +1,331 @@
+"""The protocol's attendance requirements and statuses (spec §3), on plain values.
+
+Pure: no Django, no clock. Every number comes in through `Policy`; every date through
+arguments, so the same inputs always give the same answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from fractions import Fraction
+
+ONE_DAY = dt.timedelta(days=1)
+
+ONE_TO_ONE = "one_to_one"
+CO_REFLECTION = "co_reflection"
+TOTAL = "total"
+KINDS = (ONE_TO_ONE, CO_REFLECTION)
+SICKNESS = "sickness"
+
+ATTENDED = "attended"
+# Statuses that mean the person will not be there, so a future session does not count
+# as scheduled (spec §3, "Counting").
+NOT_COMING = frozenset(
+    {"cancelled_by_supervisee", "cancelled_by_supervisor", "did_not_attend", "apologies"}
+)
+
+
+class Status(StrEnum):
+    NOT_APPLICABLE = "not_applicable"
+    NOT_STARTED = "not_started"
+    MET = "met"
+    NOT_MET = "not_met"
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class Rounding(StrEnum):
+    HALF_UP = "half_up"
+    UP = "up"
+    DOWN = "down"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The numbers of spec §3; the presets module holds the protocol's defaults."""
+
+    year_start_month: int
+    quarter_one_to_one: int
+    quarter_co_reflection: int
+    year_total: int
+    long_term_sickness_days: int
+    prorating_absence_types: frozenset[str]
+    rounding: Rounding
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """Consecutive calendar days, both ends included; `end` None means open-ended."""
+
+    start: dt.date
+    end: dt.date | None = None
+
+    def clip(self, period: Period) -> Span | None:
+        start = max(self.start, period.start)
+        end = period.end if self.end is None else min(self.end, period.end)
+        return Span(start, end) if start <= end else None
+
+    @property
+    def days(self) -> int:
+        if self.end is None:
+            raise ValueError("an open-ended span has no length")
+        return (self.end - self.start).days + 1
+
+
+@dataclass(frozen=True)
+class Absence:
+    type: str
+    start: dt.date
+    end: dt.date
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+    label: str
+
+    @property
+    def calendar_days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The first of the month `months` after the first of day's month."""
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def recording_year(start_year: int, policy: Policy) -> Period:
+    """The recording year that starts in `start_year` (e.g. 2025 → 2025/26)."""
+    start = dt.date(start_year, policy.year_start_month, 1)
+    end = add_months(start, 12) - ONE_DAY
+    label = str(start_year) if end.year == start_year else f"{start_year}/{end.year % 100:02d}"
+    return Period(start, end, label)
+
+
+def year_containing(day: dt.date, policy: Policy) -> int:
+    """The start year of the recording year that contains `day`."""
+    return day.year if day.month >= policy.year_start_month else day.year - 1
+
+
+def quarters(year: Period) -> tuple[Period, ...]:
+    """The four quarters of a recording year, in order."""
+    result = []
+    for number in range(4):
+        start = add_months(year.start, 3 * number)
+        result.append(Period(start, add_months(start, 3) - ONE_DAY, f"Q{number + 1}"))
+    return tuple(result)
+
+
+def merge(spans: Iterable[Span]) -> list[Span]:
+    """Spans joined where they overlap or touch, in date order."""
+    merged: list[Span] = []
+    for span in sorted(spans, key=lambda s: s.start):
+        if merged:
+            last = merged[-1]
+            if last.end is None or span.start <= last.end + ONE_DAY:
+                end = None if last.end is None or span.end is None else max(last.end, span.end)
+                merged[-1] = Span(last.start, end)
+                continue
+        merged.append(span)
+    return merged
+
+
+def prorating_absences(absences: Iterable[Absence], policy: Policy) -> list[Span]:
+    """Absences that reduce requirements: long-term sickness spells and marked types.
+
+    Back-to-back sickness records make one spell, so a fit note renewed without a gap
+    counts as one absence for the long-term threshold.
+    """
+    absences = list(absences)
+    sickness = merge(Span(a.start, a.end) for a in absences if a.type == SICKNESS)
+    spans = [s for s in sickness if s.days >= policy.long_term_sickness_days]
+    spans += [Span(a.start, a.end) for a in absences if a.type in policy.prorating_absence_types]
+    return merge(spans)
+
+
+def eligible_days(
+    period: Period, employment: Iterable[Span], absences: Iterable[Span]
+) -> int:
+    """Days of the period in employment and outside every pro-rating absence."""
+    employed = merge(c for s in employment if (c := s.clip(period)) is not None)
+    away = merge(c for s in absences if (c := s.clip(period)) is not None)
+    total = sum(span.days for span in employed)
+    for gap in away:
+        for span in employed:
+            overlap = gap.clip(Period(span.start, span.end or period.end, ""))
+            if overlap is not None:
+                total -= overlap.days
+    return total
+
+
+def round_requirement(value: Fraction, rounding: Rounding) -> int:
+    """A fractional requirement as whole sessions, by the policy's rounding."""
+    if rounding is Rounding.UP:
+        return -((-value.numerator) // value.denominator)
+    if rounding is Rounding.DOWN:
+        return value.numerator // value.denominator
+    return int((value * 2 + 1) // 2)
+
+
+@dataclass(frozen=True)
+class Requirement:
+    base: int
+    eligible_days: int
+    calendar_days: int
+    required: int
+
+    @property
+    def is_pro_rata(self) -> bool:
+        return self.eligible_days != self.calendar_days
+
+    def explain(self) -> str:
+        """The arithmetic in words, e.g. 'eligible 321 of 365 days → 8 × 321/365 = 7.04 → 7'."""
+        unit = "session" if self.required == 1 else "sessions"
+        if not self.is_pro_rata:
+            return f"eligible all {self.calendar_days} days → {self.required} {unit}"
+        exact = Fraction(self.base * self.eligible_days, self.calendar_days)
+        return (
+            f"eligible {self.eligible_days} of {self.calendar_days} days → "
+            f"{self.base} × {self.eligible_days}/{self.calendar_days} = {float(exact):.2f} → "
+            f"{self.required} {unit}"
+        )
+
+
+def requirement(base: int, eligible: int, calendar: int, rounding: Rounding) -> Requirement:
+    """Base requirement B pro rata: round(B × eligible / calendar) (spec §3)."""
+    required = round_requirement(Fraction(base * eligible, calendar), rounding)
+    return Requirement(base, eligible, calendar, required)
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    requirement: Requirement
+    attended: int
+    scheduled: int
+
+    @property
+    def required(self) -> int:
+        return self.requirement.required
+
+    @property
+    def short_by(self) -> int:
+        return max(0, self.required - self.attended)
+
+
+def status(period: Period, as_of: dt.date, components: Sequence[Component]) -> Status:
+    """The status of a period's requirement as of a date (spec §3 table)."""
+    if all(c.required == 0 for c in components):
+        return Status.NOT_APPLICABLE
+    if period.start > as_of:
+        return Status.NOT_STARTED
+    if all(c.attended >= c.required for c in components):
+        return Status.MET
+    if period.end < as_of:
+        return Status.NOT_MET
+    if all(c.attended + c.scheduled >= c.required for c in components):
+        return Status.ON_TRACK
+    return Status.AT_RISK
+
+
+@dataclass(frozen=True)
+class PeriodResult:
+    period: Period
+    components: tuple[Component, ...]
+    status: Status
+
+    def component(self, name: str) -> Component:
+        return next(c for c in self.components if c.name == name)
+
+
+@dataclass(frozen=True)
+class PersonResult:
+    year: PeriodResult
+    quarters: tuple[PeriodResult, ...]
+
+
+@dataclass(frozen=True)
+class Tally:
+    attended: int = 0
+    scheduled: int = 0
+
+
+# Counts of one person's sessions: (quarter number 1-4, kind) → Tally.
+Counts = Mapping[tuple[int, str], Tally]
+
+
+def count_sessions(
+    year: Period, as_of: dt.date, sessions: Iterable[tuple[dt.date, str, str]]
+) -> dict[tuple[int, str], Tally]:
+    """Tally (date, kind, attendance status) rows into quarters (spec §3, "Counting")."""
+    spans = quarters(year)
+    attended: dict[tuple[int, str], int] = {}
+    scheduled: dict[tuple[int, str], int] = {}
+    for day, kind, attendance in sessions:
+        if not year.contains(day):
+            continue
+        number = next(i for i, q in enumerate(spans, start=1) if q.contains(day))
+        if day <= as_of and attendance == ATTENDED:
+            attended[number, kind] = attended.get((number, kind), 0) + 1
+        elif day > as_of and attendance not in NOT_COMING:
+            scheduled[number, kind] = scheduled.get((number, kind), 0) + 1
+    return {
+        key: Tally(attended.get(key, 0), scheduled.get(key, 0))
+        for key in attended.keys() | scheduled.keys()
+    }
+
+
+def evaluate(
+    *,
+    year: Period,
+    as_of: dt.date,
+    policy: Policy,
+    employment: Sequence[Span],
+    absences: Sequence[Absence],
+    counts: Counts,
+) -> PersonResult:
+    """Requirements, counts and statuses for one person's quarters and year."""
+    away = prorating_absences(absences, policy)
+    empty = Tally()
+
+    def component(name: str, base: int, period: Period, tally: Tally) -> Component:
+        eligible = eligible_days(period, employment, away)
+        need = requirement(base, eligible, period.calendar_days, policy.rounding)
+        return Component(name, need, tally.attended, tally.scheduled)
+
+    results = []
+    for number, quarter in enumerate(quarters(year), start=1):
+        parts = (
+            component(
+                ONE_TO_ONE,
+                policy.quarter_one_to_one,
+                quarter,
+                counts.get((number, ONE_TO_ONE), empty),
+            ),
+            component(
+                CO_REFLECTION,
+                policy.quarter_co_reflection,
+                quarter,
+                counts.get((number, CO_REFLECTION), empty),
+            ),
+        )
+        results.append(PeriodResult(quarter, parts, status(quarter, as_of, parts)))
+    total = Tally(
+        sum(t.attended for t in counts.values()), sum(t.scheduled for t in counts.values())
+    )
+    year_parts = (component(TOTAL, policy.year_total, year, total),)
+    return PersonResult(
+        PeriodResult(year, year_parts, status(year, as_of, year_parts)), tuple(results)
+    )

@@ -1,0 +1,134 @@
+"""Personas, defined once (healthchecks' Alice/Bob/Charlie).
+
+North service: Alice (peer worker) is supervised by Sam (senior peer worker) and line managed
+by Lena (line manager); Pat is the North peer lead. Olly is a peer worker in the South service
+with another supervisor (Sue). Hana is head of peer work, Gus governance, Ada administrator.
+"""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import User
+
+from coreflect.people.models import EmploymentPeriod, Locality, Person, Role, Service
+from coreflect.supervision.models import RelationshipType, SupervisionRelationship
+
+PASSWORD = "correct-horse-battery"
+EMPLOYED_FROM = dt.date(2024, 1, 1)
+
+
+def make_person(
+    external_id: str,
+    name: str,
+    role: str,
+    *,
+    locality: Locality | None = None,
+    line_manager: Person | None = None,
+    employed_from: dt.date | None = EMPLOYED_FROM,
+    login: bool = True,
+) -> Person:
+    user = None
+    if login:
+        user = User.objects.create_user(
+            username=external_id.lower(), email=f"{external_id.lower()}@example.nhs.uk",
+            password=PASSWORD,
+        )
+    person = Person.objects.create(
+        external_id=external_id,
+        name=name,
+        email=f"{external_id.lower()}@example.nhs.uk",
+        role=role,
+        service=locality.service if locality else None,
+        locality=locality,
+        line_manager=line_manager,
+        user=user,
+    )
+    if employed_from is not None:
+        EmploymentPeriod.objects.create(person=person, start_date=employed_from)
+    return person
+
+
+def supervise(supervisor: Person, supervisee: Person, start: dt.date = EMPLOYED_FROM) -> None:
+    SupervisionRelationship.objects.create(
+        supervisor=supervisor,
+        supervisee=supervisee,
+        type=RelationshipType.PEER_WORK,
+        start_date=start,
+        supervisor_is_peer=supervisor.is_peer_worker,
+    )
+
+
+@pytest.fixture
+def north(db: None) -> Locality:
+    return Locality.objects.create(service=Service.objects.create(name="North"), name="Northton")
+
+
+@pytest.fixture
+def south(db: None) -> Locality:
+    return Locality.objects.create(service=Service.objects.create(name="South"), name="Southby")
+
+
+@pytest.fixture
+def lena(north: Locality) -> Person:
+    return make_person("LENA", "Lena Line", Role.LINE_MANAGER, locality=north, employed_from=None)
+
+
+@pytest.fixture
+def sam(north: Locality) -> Person:
+    return make_person("SAM", "Sam Senior", Role.SENIOR_PEER_WORKER, locality=north)
+
+
+@pytest.fixture
+def alice(north: Locality, sam: Person, lena: Person) -> Person:
+    alice = make_person("ALICE", "Alice Able", Role.PEER_WORKER, locality=north, line_manager=lena)
+    supervise(sam, alice)
+    return alice
+
+
+@pytest.fixture
+def pat(north: Locality) -> Person:
+    return make_person("PAT", "Pat Lead", Role.PEER_LEAD, locality=north)
+
+
+@pytest.fixture
+def sue(south: Locality) -> Person:
+    return make_person("SUE", "Sue South", Role.PEER_PRACTITIONER, locality=south)
+
+
+@pytest.fixture
+def olly(south: Locality, sue: Person) -> Person:
+    olly = make_person("OLLY", "Olly Other", Role.PEER_SUPPORT_WORKER, locality=south)
+    supervise(sue, olly)
+    return olly
+
+
+@pytest.fixture
+def hana(db: None) -> Person:
+    return make_person("HANA", "Hana Head", Role.HEAD_OF_PEER_WORK)
+
+
+@pytest.fixture
+def gus(db: None) -> Person:
+    return make_person("GUS", "Gus Governance", Role.GOVERNANCE, employed_from=None)
+
+
+@pytest.fixture
+def ada(db: None) -> Person:
+    return make_person("ADA", "Ada Admin", Role.ADMIN, employed_from=None)
+
+
+@pytest.fixture
+def everyone(alice: Person, sam: Person, lena: Person, pat: Person, olly: Person, sue: Person,
+             hana: Person, gus: Person, ada: Person) -> dict[str, Person]:
+    return {p.external_id.lower(): p for p in (alice, sam, lena, pat, olly, sue, hana, gus, ada)}
+
+
+@pytest.fixture
+def login(client):  # type: ignore[no-untyped-def]
+    """Log the test client in as a persona: login(alice)."""
+
+    def as_person(person: Person):  # type: ignore[no-untyped-def]
+        client.force_login(person.user)
+        return client
+
+    return as_person
