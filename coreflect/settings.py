@@ -40,7 +40,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
 SECRET_KEY = env_str(
     "SECRET_KEY",
     "development-only-not-secret",
-    required_in_production="Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'",
+    required_in_production="Make one: python -c 'import secrets; print(secrets.token_urlsafe())'",
 )
 DEBUG = env_bool("DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
@@ -129,6 +129,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Serve the compiled assets straight from the app folders, so a fresh clone needs no
+# collectstatic step; whitenoise still sends them with caching headers.
+WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 
 # A strict policy: no inline script or style, nothing from other hosts.

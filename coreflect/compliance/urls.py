@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from coreflect.compliance import views
 
 app_name = "compliance"
-urlpatterns: list = []
+urlpatterns = [
+    path("matrix/", views.matrix_page, name="matrix"),
+    path("matrix.csv", views.matrix_csv, name="matrix_csv"),
+    path("matrix.xlsx", views.matrix_xlsx, name="matrix_xlsx"),
+    path("people/<str:external_id>/", views.person_page, name="person"),
+    path("me/", views.who_am_i, name="me"),
+    path("policy/", views.policy_page, name="policy"),
+]

@@ -133,6 +133,9 @@ class Placement(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.person} as {self.get_role_display()} from {self.start_date}"
+
 
 class EmploymentPeriod(models.Model):
     """A period of employment in a peer-work role; several per person are allowed."""
@@ -151,6 +154,9 @@ class EmploymentPeriod(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.person} employed {self.start_date} to {self.end_date or 'now'}"
+
 
 class Absence(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="absences")
@@ -168,3 +174,6 @@ class Absence(models.Model):
                 condition=Q(end_date__gte=F("start_date")), name="absence_ends_after_start"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.get_type_display()} {self.start_date} to {self.end_date}"

@@ -57,6 +57,9 @@ class SupervisionRelationship(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.supervisor} supervises {self.supervisee} ({self.get_type_display()})"
+
 
 class SessionKind(models.TextChoices):
     ONE_TO_ONE = "one_to_one", "One-to-one"
@@ -151,3 +154,6 @@ class Attendance(models.Model):
             models.UniqueConstraint(fields=["session", "person"], name="attendance_unique")
         ]
         indexes = [models.Index(fields=["person", "session"], name="attendance_person")]
+
+    def __str__(self) -> str:
+        return f"{self.person} at {self.session}: {self.get_status_display()}"

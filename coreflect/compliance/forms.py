@@ -1,0 +1,147 @@
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+
+from coreflect.compliance import rules
+from coreflect.compliance.models import PolicySettings
+from coreflect.forms import NHSFormMixin
+from coreflect.people.models import AbsenceType, Locality, Person, Service
+from coreflect.supervision.models import SupervisionRelationship
+
+PERIOD_CHOICES = [
+    ("", "Any period"),
+    ("1", "Quarter 1"),
+    ("2", "Quarter 2"),
+    ("3", "Quarter 3"),
+    ("4", "Quarter 4"),
+    ("year", "The year"),
+]
+
+
+@dataclass(frozen=True)
+class MatrixParams:
+    start_year: int
+    as_of: dt.date
+    status: str
+    period: str
+
+
+class MatrixFilterForm(NHSFormMixin, forms.Form):
+    """The matrix's filters. Invalid values fall back to defaults rather than erroring,
+    so a bookmarked link never breaks."""
+
+    year = forms.TypedChoiceField(label="Recording year", coerce=int, required=False)
+    as_of = forms.DateField(
+        label="As of",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Counts sessions up to this date. Today by default.",
+    )
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.none(), required=False, empty_label="All services"
+    )
+    locality = forms.ModelChoiceField(
+        queryset=Locality.objects.none(), required=False, empty_label="All localities"
+    )
+    supervisor = forms.ModelChoiceField(
+        queryset=Person.objects.none(),
+        required=False,
+        empty_label="All supervisors",
+        to_field_name="external_id",
+    )
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *[(s.value, s.label) for s in rules.Status]],
+        required=False,
+    )
+    period = forms.ChoiceField(label="In", choices=PERIOD_CHOICES, required=False)
+
+    def __init__(
+        self,
+        data: Any,
+        *,
+        people: QuerySet[Person] | None,
+        today: dt.date,
+        policy: rules.Policy,
+    ) -> None:
+        super().__init__(data)
+        self.today = today
+        self.policy = policy
+        current = rules.year_containing(today, policy)
+        self.fields["year"].choices = [  # type: ignore[attr-defined]
+            (y, rules.recording_year(y, policy).label) for y in range(current + 1, current - 6, -1)
+        ]
+        self.fields["year"].initial = current
+        if people is not None:
+            self.fields["service"].queryset = Service.objects.filter(  # type: ignore[attr-defined]
+                pk__in=people.values("service")
+            )
+            self.fields["locality"].queryset = Locality.objects.filter(  # type: ignore[attr-defined]
+                pk__in=people.values("locality")
+            ).select_related("service")
+            supervising = SupervisionRelationship.objects.current(today).peer_work()
+            self.fields["supervisor"].queryset = Person.objects.filter(  # type: ignore[attr-defined]
+                pk__in=supervising.filter(supervisee__in=people.values("pk")).values("supervisor")
+            )
+
+    def params(self) -> MatrixParams:
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        as_of = data.get("as_of") or self.today
+        start_year = data.get("year") or rules.year_containing(as_of, self.policy)
+        return MatrixParams(
+            start_year=start_year,
+            as_of=as_of,
+            status=data.get("status") or "",
+            period=data.get("period") or "",
+        )
+
+    def filter_people(self, people: QuerySet[Person]) -> QuerySet[Person]:
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        if data.get("service"):
+            people = people.filter(service=data["service"])
+        if data.get("locality"):
+            people = people.filter(locality=data["locality"])
+        if data.get("supervisor"):
+            on = self.params().as_of
+            people = people.filter(
+                pk__in=SupervisionRelationship.objects.current(on)
+                .peer_work()
+                .filter(supervisor=data["supervisor"])
+                .values("supervisee")
+            )
+        return people
+
+
+class PolicyForm(NHSFormMixin, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    prorating_absence_types = forms.MultipleChoiceField(
+        label="Other absence types that reduce requirements",
+        choices=AbsenceType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Long-term sickness always does. Tick any other absence type that should.",
+    )
+
+    class Meta:
+        model = PolicySettings
+        fields = [
+            "year_start_month",
+            "quarter_one_to_one",
+            "quarter_co_reflection",
+            "year_total",
+            "long_term_sickness_days",
+            "prorating_absence_types",
+            "rounding",
+            "location_notice_days",
+            "one_to_one_minutes",
+            "co_reflection_minutes",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}

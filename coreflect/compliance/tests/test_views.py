@@ -1,0 +1,328 @@
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+from coreflect.audit.models import AuditEvent
+from coreflect.compliance.models import PolicySettings
+from coreflect.conftest import make_person, supervise
+from coreflect.people.models import Absence, Role
+from coreflect.supervision.models import Attendance, Session
+
+TODAY = dt.date(2025, 11, 20)
+
+
+@pytest.fixture(autouse=True)
+def frozen_today(monkeypatch):
+    """Pages default to today; pin it so statuses are predictable."""
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: TODAY)
+
+
+def one_to_one(lead, person, day, status="attended", external_id=None):
+    session = Session.objects.create(
+        external_id=external_id,
+        kind="one_to_one",
+        date=day,
+        start_time=dt.time(10),
+        duration_minutes=60,
+        lead=lead,
+        modality="in_person",
+    )
+    Attendance.objects.create(session=session, person=person, status=status)
+    return session
+
+
+def matrix_names(response):
+    return {row.person.name for row in response.context["rows"]}
+
+
+# Who sees which rows of the matrix.
+
+
+def test_peer_worker_sees_only_their_own_row(login, everyone):
+    response = login(everyone["alice"]).get("/matrix/")
+    assert response.status_code == 200
+    assert matrix_names(response) == {"Alice Able"}
+
+
+def test_supervisor_sees_themselves_and_current_supervisees(login, everyone):
+    response = login(everyone["sam"]).get("/matrix/")
+    assert matrix_names(response) == {"Sam Senior", "Alice Able"}
+
+
+def test_supervisor_no_longer_sees_a_former_supervisee(login, everyone):
+    everyone["alice"].supervisors.update(end_date=TODAY - dt.timedelta(days=1))
+    response = login(everyone["sam"]).get("/matrix/")
+    assert matrix_names(response) == {"Sam Senior"}
+
+
+def test_line_manager_sees_their_reports(login, everyone):
+    response = login(everyone["lena"]).get("/matrix/")
+    assert matrix_names(response) == {"Alice Able"}
+
+
+def test_peer_lead_sees_their_service_only(login, everyone):
+    response = login(everyone["pat"]).get("/matrix/")
+    assert matrix_names(response) == {"Alice Able", "Sam Senior", "Pat Lead"}
+
+
+@pytest.mark.parametrize("who", ["hana", "gus", "ada"])
+def test_head_governance_and_admin_see_every_row(login, everyone, who):
+    response = login(everyone[who]).get("/matrix/")
+    assert matrix_names(response) == {
+        "Alice Able", "Sam Senior", "Pat Lead", "Olly Other", "Sue South", "Hana Head"
+    }
+
+
+def test_logged_out_visitor_is_sent_to_sign_in(client, everyone):
+    response = client.get("/matrix/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
+# The person page.
+
+
+def test_peer_worker_sees_their_own_page(login, everyone):
+    response = login(everyone["alice"]).get("/people/ALICE/")
+    assert response.status_code == 200
+    assert b"Alice Able" in response.content
+
+
+def test_peer_worker_page_of_someone_else_without_permission_is_404(login, everyone):
+    assert login(everyone["alice"]).get("/people/SAM/").status_code == 404
+    assert login(everyone["alice"]).get("/people/OLLY/").status_code == 404
+
+
+def test_missing_and_forbidden_people_answer_alike(login, everyone):
+    missing = login(everyone["alice"]).get("/people/NOBODY/")
+    forbidden = login(everyone["alice"]).get("/people/OLLY/")
+    assert missing.status_code == forbidden.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("who", "target", "status"),
+    [
+        ("sam", "ALICE", 200),
+        ("sam", "OLLY", 404),
+        ("lena", "ALICE", 200),
+        ("lena", "SAM", 404),
+        ("pat", "SAM", 200),
+        ("pat", "OLLY", 404),
+        ("sue", "OLLY", 200),
+        ("sue", "ALICE", 404),
+        ("hana", "OLLY", 200),
+        ("gus", "ALICE", 200),
+        ("ada", "OLLY", 200),
+    ],
+)
+def test_person_page_by_role(login, everyone, who, target, status):
+    assert login(everyone[who]).get(f"/people/{target}/").status_code == status
+
+
+def test_person_page_explains_a_red_cell(login, everyone):
+    alice = everyone["alice"]
+    alice.employment.update(start_date=dt.date(2025, 5, 15))
+    one_to_one(everyone["sam"], alice, dt.date(2025, 5, 20))
+    response = login(alice).get("/people/ALICE/?year=2025&as_of=2026-04-01")
+    text = response.content.decode()
+    assert "Not met" in text
+    assert "eligible 321 of 365 days → 8 × 321/365 = 7.04 → 7 sessions" in text
+    assert "Attended 1 of 7 required" in text
+    assert "Short by 6" in text
+
+
+def test_person_page_marks_long_term_sickness_as_reducing_requirements(login, everyone):
+    alice = everyone["alice"]
+    Absence.objects.create(
+        person=alice, type="sickness", start_date=dt.date(2025, 7, 1),
+        end_date=dt.date(2025, 8, 31),
+    )
+    Absence.objects.create(
+        person=alice, type="sickness", start_date=dt.date(2025, 10, 1),
+        end_date=dt.date(2025, 10, 3),
+    )
+    text = login(alice).get("/people/ALICE/?year=2025").content.decode()
+    assert "31 Aug 2025 (reduces requirements)" in text
+    assert "3 Oct 2025 (does not reduce requirements)" in text
+
+
+def test_me_redirects_to_own_page(login, everyone):
+    response = login(everyone["alice"]).get("/me/")
+    assert response["Location"] == "/people/ALICE/"
+
+
+# The matrix cells and filters.
+
+
+def test_matrix_cell_shows_counts_and_status_in_words(login, everyone):
+    alice = everyone["alice"]
+    one_to_one(everyone["sam"], alice, dt.date(2025, 4, 10))
+    response = login(alice).get("/matrix/?year=2025")
+    text = response.content.decode()
+    assert "1:1 1 of 2" in text
+    assert "Not met" in text  # Q1 ended short
+    assert "Not started" in text  # Q4 after 20 Nov
+
+
+def test_matrix_filters_by_status_and_period(login, everyone):
+    everyone["alice"].employment.update(start_date=dt.date(2025, 12, 15))
+    response = login(everyone["hana"]).get("/matrix/?year=2025&status=not_applicable&period=1")
+    assert matrix_names(response) == {"Alice Able"}
+
+
+def test_matrix_filters_by_service_and_supervisor(login, everyone):
+    hana = login(everyone["hana"])
+    south = everyone["olly"].service_id
+    assert matrix_names(hana.get(f"/matrix/?service={south}")) == {"Olly Other", "Sue South"}
+    assert matrix_names(hana.get("/matrix/?supervisor=SAM")) == {"Alice Able"}
+
+
+def test_matrix_flags_people_without_a_peer_work_supervisor(login, everyone):
+    text = login(everyone["hana"]).get("/matrix/").content.decode()
+    assert "No peer work supervisor" in text
+
+
+def test_matrix_htmx_request_returns_only_the_results(login, everyone):
+    response = login(everyone["hana"]).get("/matrix/", headers={"HX-Request": "true"})
+    assert b'id="results"' in response.content
+    assert b"<html" not in response.content
+
+
+def test_matrix_query_count_does_not_grow_with_people(client, north, hana):
+    sam = make_person("SUP", "Sup Ervisor", Role.SENIOR_PEER_WORKER, locality=north, login=False)
+
+    def add_people(count, offset):
+        for n in range(offset, offset + count):
+            person = make_person(f"W{n}", f"Worker {n}", Role.PEER_WORKER, locality=north,
+                                 login=False)
+            supervise(sam, person)
+            one_to_one(sam, person, dt.date(2025, 5, 1))
+            Absence.objects.create(person=person, type="sickness",
+                                   start_date=dt.date(2025, 6, 1), end_date=dt.date(2025, 7, 30))
+
+    client.force_login(hana.user)
+    add_people(10, 0)
+    client.get("/matrix/")  # the first request creates the policy row
+    with CaptureQueriesContext(connection) as ten:
+        assert client.get("/matrix/").status_code == 200
+    add_people(90, 10)
+    with CaptureQueriesContext(connection) as hundred:
+        response = client.get("/matrix/")
+    assert len(response.context["rows"]) == 102
+    assert len(ten) == len(hundred)
+
+
+# Downloads and the command.
+
+
+def test_csv_download_has_a_row_per_person(login, everyone):
+    response = login(everyone["lena"]).get("/matrix.csv?year=2025")
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert lines[0].startswith("person_id,name,service,locality,supervisor,q1_one_to_one_required")
+    assert len(lines) == 2 and lines[1].startswith("ALICE,Alice Able,North,Northton,Sam Senior")
+
+
+def test_xlsx_download_escapes_formula_text(login, everyone):
+    alice = everyone["alice"]
+    alice.name = "=HYPERLINK(\"http://evil\")"
+    alice.save(update_fields=["name"])
+    response = login(everyone["lena"]).get("/matrix.xlsx")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][0] == "person_id"
+    assert rows[2][1] == "'=HYPERLINK(\"http://evil\")"
+
+
+def test_download_without_permission_has_no_one_else(login, everyone):
+    response = login(everyone["alice"]).get("/matrix.csv")
+    assert b"Olly" not in b"".join(response.streaming_content)
+
+
+def test_compliance_command_prints_the_documented_json(everyone, capsys):
+    alice = everyone["alice"]
+    one_to_one(everyone["sam"], alice, dt.date(2025, 4, 10))
+    one_to_one(everyone["sam"], alice, dt.date(2026, 3, 30), status="invited")
+    call_command("compliance", "--year", "2025", "--as-of", "2026-03-01", "--format", "json")
+    data = json.loads(capsys.readouterr().out)
+    assert data["year"] == "2025/26" and data["as_of"] == "2026-03-01"
+    person = next(p for p in data["people"] if p["person_id"] == "ALICE")
+    assert person["name"] == "Alice Able"
+    assert [q["quarter"] for q in person["quarters"]] == [1, 2, 3, 4]
+    assert person["quarters"][0] == {
+        "quarter": 1,
+        "start": "2025-04-01",
+        "end": "2025-06-30",
+        "one_to_one": {"required": 2, "attended": 1, "scheduled": 0},
+        "co_reflection": {"required": 1, "attended": 0, "scheduled": 0},
+        "status": "not_met",
+    }
+    assert person["quarters"][3]["one_to_one"] == {"required": 2, "attended": 0, "scheduled": 1}
+    assert person["quarters"][3]["status"] == "at_risk"
+    assert person["year_total"] == {
+        "required": 8, "attended": 1, "scheduled": 1, "status": "at_risk"
+    }
+    # Only peer-work roles employed in the year are listed.
+    assert {p["person_id"] for p in data["people"]} == {"ALICE", "SAM", "PAT", "OLLY", "SUE",
+                                                         "HANA"}
+
+
+def test_compliance_command_csv(everyone, capsys):
+    call_command("compliance", "--year", "2025", "--format", "csv")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("person_id,name,")
+    assert len(lines) == 7
+
+
+# Policy.
+
+
+def test_policy_page_without_permission_is_404(login, everyone):
+    for who in ("alice", "sam", "lena", "gus"):
+        assert login(everyone[who]).get("/policy/").status_code == 404
+
+
+def test_admin_changes_the_policy_and_the_matrix_follows(login, everyone):
+    client = login(everyone["ada"])
+    policy = PolicySettings.objects.current()
+    form = client.get("/policy/").context["form"]
+    data = {name: form.initial.get(name) for name in form.fields}
+    data.update(year_total=10, version=policy.version, prorating_absence_types=[])
+    response = client.post("/policy/", data)
+    assert response.status_code == 302
+    assert PolicySettings.objects.current().year_total == 10
+    assert AuditEvent.objects.filter(action="policy.change").exists()
+    text = client.get("/people/ALICE/?year=2025").content.decode()
+    assert "eligible all 365 days → 10 sessions" in text
+
+
+def test_stale_policy_edit_is_refused(login, everyone):
+    client = login(everyone["hana"])
+    policy = PolicySettings.objects.current()
+    form = client.get("/policy/").context["form"]
+    data = {name: form.initial.get(name) for name in form.fields}
+    data.update(prorating_absence_types=[], version=policy.version)
+    client.post("/policy/", {**data, "year_total": 9})
+    response = client.post("/policy/", {**data, "year_total": 12}, follow=True)
+    assert PolicySettings.objects.current().year_total == 9
+    assert "Someone else changed the policy" in response.content.decode()
+
+
+def test_dashboard_counts_statuses_for_visible_people(login, everyone):
+    response = login(everyone["hana"]).get("/")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Supervision overview" in text
+    assert "has no current peer work supervisor" in text
+
+
+def test_dashboard_for_a_peer_worker_links_to_their_attendance(login, everyone):
+    response = login(everyone["alice"]).get("/")
+    assert len(response.context["rows"]) == 1
+    assert b"/people/ALICE/" in response.content
