@@ -80,7 +80,7 @@ def person_of(user: User | AnonymousUser) -> Person | None:
     if not user.is_authenticated:
         return None
     try:
-        return user.person  # type: ignore[union-attr]
+        return user.person
     except Person.DoesNotExist:
         return None
 

@@ -30,7 +30,8 @@ def make_person(
     user = None
     if login:
         user = User.objects.create_user(
-            username=external_id.lower(), email=f"{external_id.lower()}@example.nhs.uk",
+            username=external_id.lower(),
+            email=f"{external_id.lower()}@example.nhs.uk",
             password=PASSWORD,
         )
     person = Person.objects.create(
@@ -118,16 +119,25 @@ def ada(db: None) -> Person:
 
 
 @pytest.fixture
-def everyone(alice: Person, sam: Person, lena: Person, pat: Person, olly: Person, sue: Person,
-             hana: Person, gus: Person, ada: Person) -> dict[str, Person]:
+def everyone(
+    alice: Person,
+    sam: Person,
+    lena: Person,
+    pat: Person,
+    olly: Person,
+    sue: Person,
+    hana: Person,
+    gus: Person,
+    ada: Person,
+) -> dict[str, Person]:
     return {p.external_id.lower(): p for p in (alice, sam, lena, pat, olly, sue, hana, gus, ada)}
 
 
 @pytest.fixture
-def login(client):  # type: ignore[no-untyped-def]
+def login(client):
     """Log the test client in as a persona: login(alice)."""
 
-    def as_person(person: Person):  # type: ignore[no-untyped-def]
+    def as_person(person: Person):
         client.force_login(person.user)
         return client
 

@@ -20,7 +20,7 @@ class NHSFormMixin:
     fields: dict[str, forms.Field]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         for field in self.fields.values():
             for widget_type, css in WIDGET_CLASSES.items():
                 if type(field.widget) is widget_type:

@@ -1,6 +1,6 @@
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import models
 
 from coreflect.audit.models import AuditEvent
@@ -8,14 +8,14 @@ from coreflect.audit.models import AuditEvent
 
 def record(
     *,
-    by: AbstractBaseUser | None,
+    by: User | AnonymousUser | None,
     action: str,
     target: models.Model | None = None,
     **detail: Any,
 ) -> AuditEvent:
     """Write one audit entry; call inside the transaction of the change it describes."""
     return AuditEvent.objects.create(
-        actor=by if by is not None and by.is_authenticated else None,
+        actor=by if isinstance(by, User) else None,
         action=action,
         object_type=target._meta.label_lower if target is not None else "",
         object_id=str(target.pk) if target is not None else "",

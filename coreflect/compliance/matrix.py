@@ -9,6 +9,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 
@@ -132,10 +133,10 @@ def build(
     ]
 
 
-def as_json(rows: list[Row], *, year: rules.Period, as_of: dt.date) -> dict[str, object]:
+def as_json(rows: list[Row], *, year: rules.Period, as_of: dt.date) -> dict[str, Any]:
     """The matrix in the documented JSON shape (docs/commands.md)."""
 
-    def counts(component: rules.Component) -> dict[str, int]:
+    def counts(component: rules.Component) -> dict[str, Any]:
         return {
             "required": component.required,
             "attended": component.attended,

@@ -155,9 +155,7 @@ def prorating_absences(absences: Iterable[Absence], policy: Policy) -> list[Span
     return merge(spans)
 
 
-def eligible_days(
-    period: Period, employment: Iterable[Span], absences: Iterable[Span]
-) -> int:
+def eligible_days(period: Period, employment: Iterable[Span], absences: Iterable[Span]) -> int:
     """Days of the period in employment and outside every pro-rating absence."""
     employed = merge(c for s in employment if (c := s.clip(period)) is not None)
     away = merge(c for s in absences if (c := s.clip(period)) is not None)

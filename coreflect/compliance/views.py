@@ -3,7 +3,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -12,7 +12,6 @@ from coreflect.compliance import actions, exports, matrix, rules
 from coreflect.compliance.forms import MatrixFilterForm, PolicyForm
 from coreflect.compliance.models import PolicySettings
 from coreflect.people.access import get_person_for, visible_people
-from coreflect.people.models import Absence
 from coreflect.supervision.models import Attendance, SupervisionRelationship
 
 
@@ -50,7 +49,8 @@ def home(request: HttpRequest) -> HttpResponse:
         visible_people(request.user, on=today), start_year=start_year, as_of=today, policy=policy
     )
     quarter_number = next(
-        n for n, q in enumerate(rules.quarters(rules.recording_year(start_year, policy)), 1)
+        n
+        for n, q in enumerate(rules.quarters(rules.recording_year(start_year, policy)), 1)
         if q.contains(today)
     )
     quarter_counts = Counter(row.result.quarters[quarter_number - 1].status for row in rows)
@@ -106,7 +106,7 @@ def matrix_csv(request: HttpRequest) -> StreamingHttpResponse:
     return response
 
 
-def matrix_xlsx(request: HttpRequest) -> HttpResponse:
+def matrix_xlsx(request: HttpRequest) -> FileResponse:
     view = filtered_matrix(request)
     return exports.xlsx_response(
         matrix.as_table(view.rows),
@@ -149,16 +149,23 @@ def person_page(request: HttpRequest, external_id: str) -> HttpResponse:
             "row": rows[0] if rows else None,
             "attendance": attendance,
             "employment": person.employment.all(),
+            "placements": person.placements.select_related("service", "locality").order_by(
+                "-start_date"
+            ),
             "absences": [
-                (a, any(s.start <= a.start_date and a.end_date <= (s.end or a.end_date)
-                        for s in prorating))
+                (
+                    a,
+                    any(
+                        s.start <= a.start_date and a.end_date <= (s.end or a.end_date)
+                        for s in prorating
+                    ),
+                )
                 for a in absences
             ],
             "relationships": SupervisionRelationship.objects.filter(supervisee=person)
             .select_related("supervisor")
             .order_by("-start_date"),
             "policy": policy,
-            "Absence": Absence,
         },
     )
 

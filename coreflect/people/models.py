@@ -167,9 +167,7 @@ class Absence(models.Model):
     class Meta:
         ordering = ["person", "start_date"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["person", "type", "start_date"], name="absence_unique"
-            ),
+            models.UniqueConstraint(fields=["person", "type", "start_date"], name="absence_unique"),
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date")), name="absence_ends_after_start"
             ),

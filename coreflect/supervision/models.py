@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -12,7 +14,7 @@ class RelationshipType(models.TextChoices):
 
 
 class RelationshipQuerySet(models.QuerySet["SupervisionRelationship"]):
-    def current(self, on) -> "RelationshipQuerySet":  # type: ignore[no-untyped-def]
+    def current(self, on: dt.date) -> "RelationshipQuerySet":
         """Relationships in force on the given date."""
         return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=on), start_date__lte=on)
 
@@ -94,9 +96,7 @@ NOT_COMING = frozenset(
 
 
 class Session(models.Model):
-    external_id = models.CharField(
-        "session ID", max_length=64, unique=True, null=True, blank=True
-    )
+    external_id = models.CharField("session ID", max_length=64, unique=True, null=True, blank=True)
     kind = models.CharField(max_length=16, choices=SessionKind.choices)
     date = models.DateField(db_index=True)
     start_time = models.TimeField()

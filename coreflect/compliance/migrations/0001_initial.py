@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,27 +15,109 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='PolicySettings',
+            name="PolicySettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('preset', models.CharField(choices=[('protocol', 'Protocol'), ('weekly', 'Weekly')], default='protocol', help_text='The preset these numbers started from.', max_length=32)),
-                ('year_start_month', models.PositiveSmallIntegerField(default=4, help_text='Month the recording year starts (4 = April).', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(12)])),
-                ('quarter_one_to_one', models.PositiveSmallIntegerField(default=2, verbose_name='one-to-ones a quarter')),
-                ('quarter_co_reflection', models.PositiveSmallIntegerField(default=1, verbose_name='co-reflections a quarter')),
-                ('year_total', models.PositiveSmallIntegerField(default=8, verbose_name='sessions a year')),
-                ('long_term_sickness_days', models.PositiveSmallIntegerField(default=28, help_text='Consecutive calendar days of sickness that reduce requirements pro rata.', validators=[django.core.validators.MinValueValidator(1)], verbose_name='long-term sickness threshold (days)')),
-                ('prorating_absence_types', models.JSONField(blank=True, default=list, help_text='Any of: sickness, annual_leave, parental, other.', verbose_name='other absence types that reduce requirements')),
-                ('rounding', models.CharField(choices=[('half_up', 'half up'), ('up', 'up'), ('down', 'down')], default='half_up', max_length=8)),
-                ('location_notice_days', models.PositiveSmallIntegerField(default=7, verbose_name='location notice (calendar days)')),
-                ('one_to_one_minutes', models.PositiveSmallIntegerField(default=60, verbose_name='default one-to-one length (minutes)')),
-                ('co_reflection_minutes', models.PositiveSmallIntegerField(default=180, verbose_name='default co-reflection length (minutes)')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "preset",
+                    models.CharField(
+                        choices=[("protocol", "Protocol"), ("weekly", "Weekly")],
+                        default="protocol",
+                        help_text="The preset these numbers started from.",
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "year_start_month",
+                    models.PositiveSmallIntegerField(
+                        default=4,
+                        help_text="Month the recording year starts (4 = April).",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(12),
+                        ],
+                    ),
+                ),
+                (
+                    "quarter_one_to_one",
+                    models.PositiveSmallIntegerField(
+                        default=2, verbose_name="one-to-ones a quarter"
+                    ),
+                ),
+                (
+                    "quarter_co_reflection",
+                    models.PositiveSmallIntegerField(
+                        default=1, verbose_name="co-reflections a quarter"
+                    ),
+                ),
+                (
+                    "year_total",
+                    models.PositiveSmallIntegerField(default=8, verbose_name="sessions a year"),
+                ),
+                (
+                    "long_term_sickness_days",
+                    models.PositiveSmallIntegerField(
+                        default=28,
+                        help_text="Consecutive calendar days of sickness that reduce requirements pro rata.",
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="long-term sickness threshold (days)",
+                    ),
+                ),
+                (
+                    "prorating_absence_types",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Any of: sickness, annual_leave, parental, other.",
+                        verbose_name="other absence types that reduce requirements",
+                    ),
+                ),
+                (
+                    "rounding",
+                    models.CharField(
+                        choices=[("half_up", "half up"), ("up", "up"), ("down", "down")],
+                        default="half_up",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "location_notice_days",
+                    models.PositiveSmallIntegerField(
+                        default=7, verbose_name="location notice (calendar days)"
+                    ),
+                ),
+                (
+                    "one_to_one_minutes",
+                    models.PositiveSmallIntegerField(
+                        default=60, verbose_name="default one-to-one length (minutes)"
+                    ),
+                ),
+                (
+                    "co_reflection_minutes",
+                    models.PositiveSmallIntegerField(
+                        default=180, verbose_name="default co-reflection length (minutes)"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'policy',
-                'verbose_name_plural': 'policy',
+                "verbose_name": "policy",
+                "verbose_name_plural": "policy",
             },
         ),
     ]

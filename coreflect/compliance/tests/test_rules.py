@@ -25,7 +25,10 @@ YEAR = rules.recording_year(2025, PROTOCOL)
 Q1, Q2, Q3, Q4 = rules.quarters(YEAR)
 
 
-def evaluate(employment, absences=(), counts=None, as_of=D(2026, 4, 1), policy=PROTOCOL):
+END_OF_YEAR = D(2026, 4, 1)
+
+
+def evaluate(employment, absences=(), counts=None, as_of=END_OF_YEAR, policy=PROTOCOL):
     return rules.evaluate(
         year=YEAR,
         as_of=as_of,
@@ -154,13 +157,15 @@ def test_back_to_back_sickness_records_make_one_long_term_spell():
 
 def test_sickness_starting_before_the_year_counts_its_whole_length():
     sick = Absence("sickness", D(2025, 3, 10), D(2025, 4, 5))  # 27 days, 5 in the year
-    assert evaluate([Span(D(2020, 1, 1))], [sick]).year.component(
-        TOTAL
-    ).requirement.eligible_days == 365
+    assert (
+        evaluate([Span(D(2020, 1, 1))], [sick]).year.component(TOTAL).requirement.eligible_days
+        == 365
+    )
     longer = Absence("sickness", D(2025, 3, 9), D(2025, 4, 5))  # 28 days
-    assert evaluate([Span(D(2020, 1, 1))], [longer]).year.component(
-        TOTAL
-    ).requirement.eligible_days == 360
+    assert (
+        evaluate([Span(D(2020, 1, 1))], [longer]).year.component(TOTAL).requirement.eligible_days
+        == 360
+    )
 
 
 def test_annual_leave_does_not_reduce_unless_the_policy_says_so():
@@ -306,7 +311,9 @@ def test_one_more_attended_session_never_worsens_a_status(
         counts=rules.count_sessions(YEAR, as_of, [*existing, (extra_day, kind, "attended")]),
         as_of=as_of,
     )
-    for old, new in zip((*before.quarters, before.year), (*after.quarters, after.year), strict=True):
+    for old, new in zip(
+        (*before.quarters, before.year), (*after.quarters, after.year), strict=True
+    ):
         if old.status in ORDER:
             assert ORDER.index(new.status) >= ORDER.index(old.status)
         else:

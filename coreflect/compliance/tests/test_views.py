@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from coreflect.audit.models import AuditEvent
 from coreflect.compliance.models import PolicySettings
 from coreflect.conftest import make_person, supervise
-from coreflect.people.models import Absence, Role
+from coreflect.people.models import Absence, Placement, Role
 from coreflect.supervision.models import Attendance, Session
 
 TODAY = dt.date(2025, 11, 20)
@@ -75,7 +75,12 @@ def test_peer_lead_sees_their_service_only(login, everyone):
 def test_head_governance_and_admin_see_every_row(login, everyone, who):
     response = login(everyone[who]).get("/matrix/")
     assert matrix_names(response) == {
-        "Alice Able", "Sam Senior", "Pat Lead", "Olly Other", "Sue South", "Hana Head"
+        "Alice Able",
+        "Sam Senior",
+        "Pat Lead",
+        "Olly Other",
+        "Sue South",
+        "Hana Head",
     }
 
 
@@ -140,11 +145,15 @@ def test_person_page_explains_a_red_cell(login, everyone):
 def test_person_page_marks_long_term_sickness_as_reducing_requirements(login, everyone):
     alice = everyone["alice"]
     Absence.objects.create(
-        person=alice, type="sickness", start_date=dt.date(2025, 7, 1),
+        person=alice,
+        type="sickness",
+        start_date=dt.date(2025, 7, 1),
         end_date=dt.date(2025, 8, 31),
     )
     Absence.objects.create(
-        person=alice, type="sickness", start_date=dt.date(2025, 10, 1),
+        person=alice,
+        type="sickness",
+        start_date=dt.date(2025, 10, 1),
         end_date=dt.date(2025, 10, 3),
     )
     text = login(alice).get("/people/ALICE/?year=2025").content.decode()
@@ -199,12 +208,17 @@ def test_matrix_query_count_does_not_grow_with_people(client, north, hana):
 
     def add_people(count, offset):
         for n in range(offset, offset + count):
-            person = make_person(f"W{n}", f"Worker {n}", Role.PEER_WORKER, locality=north,
-                                 login=False)
+            person = make_person(
+                f"W{n}", f"Worker {n}", Role.PEER_WORKER, locality=north, login=False
+            )
             supervise(sam, person)
             one_to_one(sam, person, dt.date(2025, 5, 1))
-            Absence.objects.create(person=person, type="sickness",
-                                   start_date=dt.date(2025, 6, 1), end_date=dt.date(2025, 7, 30))
+            Absence.objects.create(
+                person=person,
+                type="sickness",
+                start_date=dt.date(2025, 6, 1),
+                end_date=dt.date(2025, 7, 30),
+            )
 
     client.force_login(hana.user)
     add_people(10, 0)
@@ -230,14 +244,14 @@ def test_csv_download_has_a_row_per_person(login, everyone):
 
 def test_xlsx_download_escapes_formula_text(login, everyone):
     alice = everyone["alice"]
-    alice.name = "=HYPERLINK(\"http://evil\")"
+    alice.name = '=HYPERLINK("http://evil")'
     alice.save(update_fields=["name"])
     response = login(everyone["lena"]).get("/matrix.xlsx")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][0] == "person_id"
-    assert rows[2][1] == "'=HYPERLINK(\"http://evil\")"
+    assert rows[2][1] == '\'=HYPERLINK("http://evil")'
 
 
 def test_download_without_permission_has_no_one_else(login, everyone):
@@ -266,11 +280,20 @@ def test_compliance_command_prints_the_documented_json(everyone, capsys):
     assert person["quarters"][3]["one_to_one"] == {"required": 2, "attended": 0, "scheduled": 1}
     assert person["quarters"][3]["status"] == "at_risk"
     assert person["year_total"] == {
-        "required": 8, "attended": 1, "scheduled": 1, "status": "at_risk"
+        "required": 8,
+        "attended": 1,
+        "scheduled": 1,
+        "status": "at_risk",
     }
     # Only peer-work roles employed in the year are listed.
-    assert {p["person_id"] for p in data["people"]} == {"ALICE", "SAM", "PAT", "OLLY", "SUE",
-                                                         "HANA"}
+    assert {p["person_id"] for p in data["people"]} == {
+        "ALICE",
+        "SAM",
+        "PAT",
+        "OLLY",
+        "SUE",
+        "HANA",
+    }
 
 
 def test_compliance_command_csv(everyone, capsys):
@@ -326,3 +349,25 @@ def test_dashboard_for_a_peer_worker_links_to_their_attendance(login, everyone):
     response = login(everyone["alice"]).get("/")
     assert len(response.context["rows"]) == 1
     assert b"/people/ALICE/" in response.content
+
+
+def test_person_page_shows_role_and_team_history(login, everyone):
+    alice = everyone["alice"]
+    Placement.objects.create(
+        person=alice,
+        role="peer_support_worker",
+        service=alice.service,
+        locality=alice.locality,
+        start_date=dt.date(2024, 1, 1),
+        end_date=dt.date(2025, 3, 31),
+    )
+    Placement.objects.create(
+        person=alice,
+        role="peer_worker",
+        service=alice.service,
+        locality=alice.locality,
+        start_date=dt.date(2025, 4, 1),
+    )
+    text = login(alice).get("/people/ALICE/").content.decode()
+    assert "Peer Support Worker, Northton (North), from 1 Jan 2024 to 31 Mar 2025" in text
+    assert "Peer Worker, Northton (North), from 1 Apr 2025" in text
