@@ -33,8 +33,10 @@ def visible_people(user: User | AnonymousUser, *, on: dt.date) -> QuerySet[Perso
 def get_person_for(user: User | AnonymousUser, external_id: str, *, on: dt.date) -> Person:
     """The person with this ID if the user may see them, else 404."""
     try:
-        return visible_people(user, on=on).select_related("service", "locality").get(
-            external_id=external_id
+        return (
+            visible_people(user, on=on)
+            .select_related("service", "locality")
+            .get(external_id=external_id)
         )
     except Person.DoesNotExist:
         raise Http404("No such person") from None

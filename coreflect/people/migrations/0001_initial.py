@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,98 +14,304 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Locality',
+            name="Locality",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
             ],
             options={
-                'ordering': ['service__name', 'name'],
+                "ordering": ["service__name", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Service',
+            name="Service",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(help_text='The key used by imports.', max_length=64, unique=True, verbose_name='person ID')),
-                ('name', models.CharField(max_length=200)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('role', models.CharField(choices=[('head_of_peer_work', 'Head of Peer Work'), ('peer_lead', 'Peer Lead'), ('peer_coordinator', 'Peer Co-ordinator'), ('senior_peer_worker', 'Senior Peer Worker'), ('peer_practitioner', 'Peer Practitioner'), ('peer_worker', 'Peer Worker'), ('peer_support_worker', 'Peer Support Worker'), ('line_manager', 'Line manager'), ('executive_director', 'Executive Director of Therapies'), ('governance', 'Governance and audit'), ('admin', 'Administrator')], max_length=32)),
-                ('is_carer_peer', models.BooleanField(default=False, help_text='Lived experience of caring for others.', verbose_name='carer peer')),
-                ('line_manager', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reports', to='people.person')),
-                ('locality', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='people', to='people.locality')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='person', to=settings.AUTH_USER_MODEL)),
-                ('service', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='people', to='people.service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "external_id",
+                    models.CharField(
+                        help_text="The key used by imports.",
+                        max_length=64,
+                        unique=True,
+                        verbose_name="person ID",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("head_of_peer_work", "Head of Peer Work"),
+                            ("peer_lead", "Peer Lead"),
+                            ("peer_coordinator", "Peer Co-ordinator"),
+                            ("senior_peer_worker", "Senior Peer Worker"),
+                            ("peer_practitioner", "Peer Practitioner"),
+                            ("peer_worker", "Peer Worker"),
+                            ("peer_support_worker", "Peer Support Worker"),
+                            ("line_manager", "Line manager"),
+                            ("executive_director", "Executive Director of Therapies"),
+                            ("governance", "Governance and audit"),
+                            ("admin", "Administrator"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "is_carer_peer",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Lived experience of caring for others.",
+                        verbose_name="carer peer",
+                    ),
+                ),
+                (
+                    "line_manager",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reports",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "locality",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="people",
+                        to="people.locality",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="person",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="people",
+                        to="people.service",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'people',
-                'ordering': ['name', 'external_id'],
+                "verbose_name_plural": "people",
+                "ordering": ["name", "external_id"],
             },
         ),
         migrations.AddField(
-            model_name='locality',
-            name='service',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='localities', to='people.service'),
+            model_name="locality",
+            name="service",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="localities",
+                to="people.service",
+            ),
         ),
         migrations.CreateModel(
-            name='EmploymentPeriod',
+            name="EmploymentPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start_date', models.DateField()),
-                ('end_date', models.DateField(blank=True, help_text='Blank while ongoing.', null=True)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='employment', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start_date", models.DateField()),
+                (
+                    "end_date",
+                    models.DateField(blank=True, help_text="Blank while ongoing.", null=True),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="employment",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['person', 'start_date'],
-                'constraints': [models.UniqueConstraint(fields=('person', 'start_date'), name='employment_unique'), models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='employment_ends_after_start')],
+                "ordering": ["person", "start_date"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("person", "start_date"), name="employment_unique"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("end_date__isnull", True),
+                            ("end_date__gte", models.F("start_date")),
+                            _connector="OR",
+                        ),
+                        name="employment_ends_after_start",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Absence',
+            name="Absence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type', models.CharField(choices=[('sickness', 'Sickness'), ('annual_leave', 'Annual leave'), ('parental', 'Parental leave'), ('other', 'Other')], max_length=16)),
-                ('start_date', models.DateField()),
-                ('end_date', models.DateField()),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='absences', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("sickness", "Sickness"),
+                            ("annual_leave", "Annual leave"),
+                            ("parental", "Parental leave"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("start_date", models.DateField()),
+                ("end_date", models.DateField()),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="absences",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['person', 'start_date'],
-                'constraints': [models.UniqueConstraint(fields=('person', 'type', 'start_date'), name='absence_unique'), models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='absence_ends_after_start')],
+                "ordering": ["person", "start_date"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("person", "type", "start_date"), name="absence_unique"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("end_date__gte", models.F("start_date"))),
+                        name="absence_ends_after_start",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Placement',
+            name="Placement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('head_of_peer_work', 'Head of Peer Work'), ('peer_lead', 'Peer Lead'), ('peer_coordinator', 'Peer Co-ordinator'), ('senior_peer_worker', 'Senior Peer Worker'), ('peer_practitioner', 'Peer Practitioner'), ('peer_worker', 'Peer Worker'), ('peer_support_worker', 'Peer Support Worker'), ('line_manager', 'Line manager'), ('executive_director', 'Executive Director of Therapies'), ('governance', 'Governance and audit'), ('admin', 'Administrator')], max_length=32)),
-                ('start_date', models.DateField()),
-                ('end_date', models.DateField(blank=True, null=True)),
-                ('locality', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='people.locality')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='placements', to='people.person')),
-                ('service', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='people.service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("head_of_peer_work", "Head of Peer Work"),
+                            ("peer_lead", "Peer Lead"),
+                            ("peer_coordinator", "Peer Co-ordinator"),
+                            ("senior_peer_worker", "Senior Peer Worker"),
+                            ("peer_practitioner", "Peer Practitioner"),
+                            ("peer_worker", "Peer Worker"),
+                            ("peer_support_worker", "Peer Support Worker"),
+                            ("line_manager", "Line manager"),
+                            ("executive_director", "Executive Director of Therapies"),
+                            ("governance", "Governance and audit"),
+                            ("admin", "Administrator"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("start_date", models.DateField()),
+                ("end_date", models.DateField(blank=True, null=True)),
+                (
+                    "locality",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="people.locality",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="placements",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="people.service",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['person', 'start_date'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='placement_ends_after_start')],
+                "ordering": ["person", "start_date"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("end_date__isnull", True),
+                            ("end_date__gte", models.F("start_date")),
+                            _connector="OR",
+                        ),
+                        name="placement_ends_after_start",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.CheckConstraint(condition=models.Q(('line_manager', models.F('id')), _negated=True), name='person_not_own_line_manager'),
+            model_name="person",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("line_manager", models.F("id")), _negated=True),
+                name="person_not_own_line_manager",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='locality',
-            constraint=models.UniqueConstraint(fields=('service', 'name'), name='locality_unique_in_service'),
+            model_name="locality",
+            constraint=models.UniqueConstraint(
+                fields=("service", "name"), name="locality_unique_in_service"
+            ),
         ),
     ]
