@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from coreflect.audit.models import AuditEvent
 from coreflect.compliance.models import PolicySettings
-from coreflect.conftest import make_person, supervise
+from coreflect.testing import make_person, supervise
 from coreflect.people.models import Absence, Placement, Role
 from coreflect.supervision.models import Attendance, Session
 
