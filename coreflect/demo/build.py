@@ -240,9 +240,10 @@ def build(today: dt.date, *, seed: int = 2025) -> Organisation:
         )
     )
     # A non-peer supervisor (a line manager who also supervises peer work).
+    non_peer = workers[20].line_manager
     for rel in org.relationships:
-        if rel.supervisee == workers[20] and rel.type == RelationshipType.PEER_WORK:
-            rel.supervisor = workers[20].line_manager
+        if rel.supervisee == workers[20] and rel.type == RelationshipType.PEER_WORK and non_peer:
+            rel.supervisor = non_peer
             rel.supervisor_is_peer = False
 
     EmploymentPeriod.objects.bulk_create(org.employment)
@@ -417,7 +418,7 @@ def _sessions(
         add(
             SessionKind.CO_REFLECTION,
             min(today + dt.timedelta(days=3), quarter.end),
-            facilitators[rebooked.locality_id],
+            facilitators[rebooked.locality_id or 0],
             [rebooked],
             policy.co_reflection_minutes,
             13,
