@@ -11,4 +11,6 @@ def current_person(request: HttpRequest) -> dict[str, object]:
         "can_import": has_permission(user, Permission.IMPORT_DATA),
         "can_change_policy": has_permission(user, Permission.CHANGE_POLICY),
         "can_record_sessions": has_permission(user, Permission.RECORD_SESSIONS),
+        "can_manage_relationships": has_permission(user, Permission.CHANGE_POLICY)
+        or has_permission(user, Permission.IMPORT_DATA),
     }

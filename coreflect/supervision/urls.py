@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from coreflect.supervision import views
 
 app_name = "supervision"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.session_list, name="list"),
+    path("new/one-to-one/", views.new_one_to_one, name="new_one_to_one"),
+    path("new/co-reflection/", views.new_co_reflection, name="new_co_reflection"),
+    path("relationships/", views.relationships, name="relationships"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/cancel/", views.cancel, name="cancel"),
+]

@@ -10,9 +10,9 @@ from openpyxl import load_workbook
 
 from coreflect.audit.models import AuditEvent
 from coreflect.compliance.models import PolicySettings
-from coreflect.testing import make_person, supervise
 from coreflect.people.models import Absence, Placement, Role
 from coreflect.supervision.models import Attendance, Session
+from coreflect.testing import make_person, supervise
 
 TODAY = dt.date(2025, 11, 20)
 

@@ -1,0 +1,250 @@
+"""Writes to sessions, registers and relationships: one transaction and one audit entry each.
+
+Every change to an existing session carries the version the editor saw; if someone saved in
+between, the change is refused with StaleEdit rather than overwriting theirs.
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from coreflect.audit.actions import record
+from coreflect.people.models import Person
+from coreflect.supervision.models import (
+    Attendance,
+    AttendanceStatus,
+    RelationshipType,
+    Session,
+    SessionKind,
+    SupervisionRelationship,
+)
+
+EDITABLE_FIELDS = ("date", "start_time", "duration_minutes", "modality", "location")
+
+
+class StaleEdit(Exception):
+    """The session changed since the editor opened it; nothing was saved."""
+
+
+def _claim(session: Session, version: int) -> None:
+    """Move the session to the next version, or refuse if the editor's copy is stale."""
+    claimed = Session.objects.filter(pk=session.pk, version=version).update(
+        version=F("version") + 1
+    )
+    if not claimed:
+        raise StaleEdit
+    session.version = version + 1
+
+
+def _first_status(day: dt.date, today: dt.date) -> str:
+    return AttendanceStatus.ATTENDED if day <= today else AttendanceStatus.INVITED
+
+
+@transaction.atomic
+def create_one_to_one(
+    *,
+    by: User,
+    lead: Person,
+    supervisee: Person,
+    date: dt.date,
+    start_time: dt.time,
+    duration_minutes: int,
+    modality: str,
+    location: str,
+) -> Session:
+    """A one-to-one; the supervisee is marked attended if it has happened, else invited."""
+    session = Session.objects.create(
+        kind=SessionKind.ONE_TO_ONE,
+        date=date,
+        start_time=start_time,
+        duration_minutes=duration_minutes,
+        lead=lead,
+        modality=modality,
+        location=location,
+        location_set_at=timezone.now() if location else None,
+    )
+    Attendance.objects.create(
+        session=session,
+        person=supervisee,
+        status=_first_status(date, timezone.localdate()),
+    )
+    record(by=by, action="session.create", target=session, supervisee=supervisee.external_id)
+    return session
+
+
+@transaction.atomic
+def create_co_reflection(
+    *,
+    by: User,
+    lead: Person,
+    participants: Iterable[Person],
+    date: dt.date,
+    start_time: dt.time,
+    duration_minutes: int,
+    modality: str,
+    location: str,
+) -> Session:
+    """A co-reflection group; the facilitator is not a participant."""
+    session = Session.objects.create(
+        kind=SessionKind.CO_REFLECTION,
+        date=date,
+        start_time=start_time,
+        duration_minutes=duration_minutes,
+        lead=lead,
+        modality=modality,
+        location=location,
+        location_set_at=timezone.now() if location else None,
+    )
+    Attendance.objects.bulk_create(
+        Attendance(session=session, person=p, status=AttendanceStatus.INVITED)
+        for p in participants
+        if p.pk != lead.pk
+    )
+    record(by=by, action="session.create", target=session)
+    return session
+
+
+@transaction.atomic
+def record_register(
+    *, by: User, session: Session, statuses: Mapping[int, str], version: int
+) -> Session:
+    """Set each participant's attendance status (person id → status)."""
+    _claim(session, version)
+    rows = list(session.attendance.filter(person_id__in=statuses))
+    changed = {}
+    for row in rows:
+        if row.status != statuses[row.person_id]:
+            changed[row.person_id] = (row.status, statuses[row.person_id])
+            row.status = statuses[row.person_id]
+    Attendance.objects.bulk_update(rows, ["status"])
+    record(
+        by=by,
+        action="session.register",
+        target=session,
+        changes={str(k): v for k, v in changed.items()},
+    )
+    return session
+
+
+@transaction.atomic
+def update_session(
+    *, by: User, session: Session, version: int, changes: Mapping[str, object]
+) -> Session:
+    """Change a session's date, time, length, modality or location."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    _claim(session, version)
+    before = {name: str(getattr(session, name)) for name in changes}
+    for name, value in changes.items():
+        setattr(session, name, value)
+    fields = list(changes)
+    if "location" in changes and before["location"] != str(changes["location"]):
+        session.location_set_at = timezone.now()
+        fields.append("location_set_at")
+    session.save(update_fields=fields)
+    record(
+        by=by,
+        action="session.update",
+        target=session,
+        before=before,
+        after={name: str(getattr(session, name)) for name in changes},
+    )
+    return session
+
+
+@transaction.atomic
+def cancel_session(
+    *,
+    by: User,
+    session: Session,
+    version: int,
+    cancelled_by_side: str,
+    reason: str,
+    alternative_offered: str = "",
+) -> Session:
+    """Cancel a session with a reason; every participant's status becomes the cancellation."""
+    if not reason.strip():
+        raise ValidationError("Give a reason for cancelling.")
+    status = {
+        "supervisee": AttendanceStatus.CANCELLED_BY_SUPERVISEE,
+        "supervisor": AttendanceStatus.CANCELLED_BY_SUPERVISOR,
+    }[cancelled_by_side]
+    _claim(session, version)
+    session.cancelled_at = timezone.now()
+    session.cancelled_by = by
+    session.cancellation_reason = reason.strip()
+    session.alternative_offered = alternative_offered.strip()
+    session.save(
+        update_fields=["cancelled_at", "cancelled_by", "cancellation_reason", "alternative_offered"]
+    )
+    session.attendance.update(status=status)
+    record(
+        by=by,
+        action="session.cancel",
+        target=session,
+        side=cancelled_by_side,
+        reason=session.cancellation_reason,
+        alternative_offered=session.alternative_offered,
+    )
+    return session
+
+
+@transaction.atomic
+def start_relationship(
+    *,
+    by: User,
+    supervisee: Person,
+    supervisor: Person,
+    type: str,
+    start_date: dt.date,
+    end_date: dt.date | None = None,
+) -> SupervisionRelationship:
+    """Record who supervises whom; a second overlapping peer work supervisor is refused."""
+    if supervisee.pk == supervisor.pk:
+        raise ValidationError("A person cannot supervise themselves.")
+    if end_date is not None and end_date < start_date:
+        raise ValidationError("The end date is before the start date.")
+    if type == RelationshipType.PEER_WORK:
+        overlapping = (
+            SupervisionRelationship.objects.select_for_update()
+            .peer_work()
+            .filter(supervisee=supervisee)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=start_date))
+        )
+        if end_date is not None:
+            overlapping = overlapping.filter(start_date__lte=end_date)
+        clash = overlapping.select_related("supervisor").first()
+        if clash is not None:
+            raise ValidationError(
+                f"{supervisee.name} already has a peer work supervisor ({clash.supervisor.name}) "
+                f"from {clash.start_date:%d %b %Y}. End that relationship first: a peer worker "
+                "has one peer work supervisor at a time."
+            )
+    relationship = SupervisionRelationship.objects.create(
+        supervisee=supervisee,
+        supervisor=supervisor,
+        type=type,
+        start_date=start_date,
+        end_date=end_date,
+        supervisor_is_peer=supervisor.is_peer_worker,
+    )
+    record(by=by, action="relationship.start", target=relationship)
+    return relationship
+
+
+@transaction.atomic
+def end_relationship(
+    *, by: User, relationship: SupervisionRelationship, end_date: dt.date
+) -> SupervisionRelationship:
+    if end_date < relationship.start_date:
+        raise ValidationError("The end date is before the start date.")
+    relationship.end_date = end_date
+    relationship.save(update_fields=["end_date"])
+    record(by=by, action="relationship.end", target=relationship, end_date=str(end_date))
+    return relationship

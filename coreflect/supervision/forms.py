@@ -1,0 +1,127 @@
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+
+from coreflect.forms import NHSFormMixin
+from coreflect.people.models import Person
+from coreflect.supervision.models import AttendanceStatus, Modality, RelationshipType
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.get_role_display()})"
+
+
+class PeopleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        place = f", {obj.locality}" if obj.locality_id else ""
+        return f"{obj.name} ({obj.get_role_display()}{place})"
+
+
+class SessionDetailsForm(NHSFormMixin, forms.Form):
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    duration_minutes = forms.IntegerField(label="Length in minutes", min_value=1, max_value=24 * 60)
+    modality = forms.ChoiceField(
+        label="How will you meet?", choices=Modality.choices, widget=forms.RadioSelect
+    )
+    location = forms.CharField(
+        required=False,
+        max_length=200,
+        help_text="Where you will meet, or the call link. Tell the supervisee at least a week "
+        "ahead.",
+    )
+
+
+class OneToOneForm(SessionDetailsForm):
+    supervisee = PersonChoiceField(queryset=Person.objects.none(), empty_label="Choose a person")
+    field_order = ["supervisee", "date", "start_time", "duration_minutes", "modality", "location"]
+
+    def __init__(self, *args: Any, supervisees: QuerySet[Person], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["supervisee"].queryset = supervisees  # type: ignore[attr-defined]
+        self.fields["supervisee"].help_text = "People you supervise in peer work now."
+
+
+class CoReflectionForm(SessionDetailsForm):
+    participants = PeopleChoiceField(
+        queryset=Person.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Everyone invited. You facilitate, so you are not counted as a participant.",
+    )
+
+    def __init__(self, *args: Any, candidates: QuerySet[Person], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["participants"].queryset = candidates  # type: ignore[attr-defined]
+
+
+class EditSessionForm(SessionDetailsForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CancelForm(NHSFormMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    cancelled_by_side = forms.ChoiceField(
+        label="Who cancelled?",
+        choices=[("supervisee", "The supervisee"), ("supervisor", "The supervisor")],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    alternative_offered = forms.CharField(
+        label="Alternative date offered",
+        required=False,
+        max_length=200,
+        help_text="For example, Tuesday 3 March at 2pm. Offer one where you reasonably can.",
+    )
+
+
+REGISTER_CHOICES = [
+    (s.value, s.label)
+    for s in AttendanceStatus
+    if s not in {AttendanceStatus.CANCELLED_BY_SUPERVISEE, AttendanceStatus.CANCELLED_BY_SUPERVISOR}
+]
+
+
+class RegisterForm(forms.Form):
+    """One status select per participant: `status_<person id>`."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, attendance: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = attendance
+        for row in attendance:
+            choices = list(REGISTER_CHOICES)
+            if row.status not in dict(choices):
+                choices.append((row.status, row.get_status_display()))
+            self.fields[f"status_{row.person_id}"] = forms.ChoiceField(
+                label=row.person.name,
+                choices=choices,
+                initial=row.status,
+                widget=forms.Select(attrs={"class": "nhsuk-select"}),
+            )
+
+    def statuses(self) -> dict[int, str]:
+        return {row.person_id: self.cleaned_data[f"status_{row.person_id}"] for row in self.rows}
+
+    def register_rows(self) -> list[tuple[Any, forms.BoundField]]:
+        return [(row, self[f"status_{row.person_id}"]) for row in self.rows]
+
+
+class RelationshipForm(NHSFormMixin, forms.Form):
+    supervisee = PersonChoiceField(queryset=Person.objects.none())
+    supervisor = PersonChoiceField(queryset=Person.objects.none())
+    type = forms.ChoiceField(choices=RelationshipType.choices, widget=forms.RadioSelect)
+    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave blank while it continues.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = Person.objects.order_by("name")
+        self.fields["supervisee"].queryset = people.peer_workers()  # type: ignore[attr-defined]
+        self.fields["supervisor"].queryset = people  # type: ignore[attr-defined]

@@ -1,0 +1,236 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from coreflect.authorization import Permission, has_permission, person_of
+from coreflect.compliance.models import PolicySettings
+from coreflect.supervision import access, actions, rules
+from coreflect.supervision.forms import (
+    CancelForm,
+    CoReflectionForm,
+    EditSessionForm,
+    OneToOneForm,
+    RegisterForm,
+    RelationshipForm,
+)
+from coreflect.supervision.models import Session, SupervisionRelationship
+
+STALE_MESSAGE = (
+    "Someone else changed this session since you opened it. Your changes were not saved; "
+    "the page now shows the current version."
+)
+
+
+def session_list(request: HttpRequest) -> HttpResponse:
+    """Sessions the user leads: upcoming first, then the most recent."""
+    me = access.recorder(request.user)
+    today = timezone.localdate()
+    led = Session.objects.filter(lead=me).prefetch_related("attendance__person")
+    return render(
+        request,
+        "supervision/list.html",
+        {
+            "upcoming": led.filter(date__gte=today).order_by("date", "start_time")[:50],
+            "recent": led.filter(date__lt=today).order_by("-date", "-start_time")[:50],
+        },
+    )
+
+
+def new_one_to_one(request: HttpRequest) -> HttpResponse:
+    me = access.recorder(request.user)
+    today = timezone.localdate()
+    policy = PolicySettings.objects.current()
+    form = OneToOneForm(
+        request.POST or None,
+        supervisees=access.supervisees_of(me, on=today),
+        initial={
+            "date": today,
+            "duration_minutes": policy.one_to_one_minutes,
+            "modality": "in_person",
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        session = actions.create_one_to_one(
+            by=request.user,  # type: ignore[arg-type]
+            lead=me,
+            supervisee=data["supervisee"],
+            date=data["date"],
+            start_time=data["start_time"],
+            duration_minutes=data["duration_minutes"],
+            modality=data["modality"],
+            location=data["location"],
+        )
+        messages.success(request, f"One-to-one with {data['supervisee'].name} recorded.")
+        return redirect("supervision:detail", pk=session.pk)
+    return render(request, "supervision/new.html", {"form": form, "kind": "one-to-one"})
+
+
+def new_co_reflection(request: HttpRequest) -> HttpResponse:
+    me = access.recorder(request.user)
+    policy = PolicySettings.objects.current()
+    form = CoReflectionForm(
+        request.POST or None,
+        candidates=access.co_reflection_candidates(me),
+        initial={
+            "date": rules.default_co_reflection_date(timezone.localdate()),
+            "duration_minutes": policy.co_reflection_minutes,
+            "modality": "in_person",
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        session = actions.create_co_reflection(
+            by=request.user,  # type: ignore[arg-type]
+            lead=me,
+            participants=data["participants"],
+            date=data["date"],
+            start_time=data["start_time"],
+            duration_minutes=data["duration_minutes"],
+            modality=data["modality"],
+            location=data["location"],
+        )
+        messages.success(request, "Co-reflection recorded. Tick the register when it has run.")
+        return redirect("supervision:detail", pk=session.pk)
+    return render(request, "supervision/new.html", {"form": form, "kind": "co-reflection"})
+
+
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    today = timezone.localdate()
+    session = access.get_session_for(request.user, pk, on=today)
+    attendance = list(session.attendance.select_related("person").order_by("person__name"))
+    is_lead = (
+        has_permission(request.user, Permission.RECORD_SESSIONS)
+        and person_of(request.user) == session.lead
+    )
+    form = None
+    if is_lead and not session.is_cancelled:
+        form = RegisterForm(
+            request.POST or None,
+            attendance=attendance,
+            initial={"version": session.version},
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                actions.record_register(
+                    by=request.user,  # type: ignore[arg-type]
+                    session=session,
+                    statuses=form.statuses(),
+                    version=form.cleaned_data["version"],
+                )
+            except actions.StaleEdit:
+                messages.error(request, STALE_MESSAGE)
+            else:
+                messages.success(request, "Register saved.")
+            return redirect("supervision:detail", pk=session.pk)
+    elif request.method == "POST":
+        raise Http404("No such session")
+    notice_days = PolicySettings.objects.current().location_notice_days
+    late = bool(
+        session.location
+        and session.location_set_at
+        and rules.location_is_late(
+            session.date, timezone.localdate(session.location_set_at), notice_days
+        )
+    )
+    return render(
+        request,
+        "supervision/detail.html",
+        {
+            "session": session,
+            "attendance": attendance,
+            "form": form,
+            "is_lead": is_lead,
+            "location_late": late,
+            "notice_days": notice_days,
+        },
+    )
+
+
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    session = access.get_session_to_edit(request.user, pk)
+    current = {name: getattr(session, name) for name in actions.EDITABLE_FIELDS}
+    form = EditSessionForm(request.POST or None, initial={**current, "version": session.version})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        changes = {
+            name: data[name] for name in actions.EDITABLE_FIELDS if data[name] != current[name]
+        }
+        try:
+            actions.update_session(
+                by=request.user,  # type: ignore[arg-type]
+                session=session,
+                version=data["version"],
+                changes=changes,
+            )
+        except actions.StaleEdit:
+            messages.error(request, STALE_MESSAGE)
+            return redirect("supervision:edit", pk=session.pk)
+        messages.success(request, "Session changed.")
+        return redirect("supervision:detail", pk=session.pk)
+    return render(request, "supervision/edit.html", {"form": form, "session": session})
+
+
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    session = access.get_session_to_edit(request.user, pk)
+    if session.is_cancelled:
+        messages.info(request, "This session is already cancelled.")
+        return redirect("supervision:detail", pk=session.pk)
+    form = CancelForm(request.POST or None, initial={"version": session.version})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.cancel_session(
+                by=request.user,  # type: ignore[arg-type]
+                session=session,
+                version=data["version"],
+                cancelled_by_side=data["cancelled_by_side"],
+                reason=data["reason"],
+                alternative_offered=data["alternative_offered"],
+            )
+        except actions.StaleEdit:
+            messages.error(request, STALE_MESSAGE)
+            return redirect("supervision:cancel", pk=session.pk)
+        except ValidationError as error:
+            form.add_error("reason", error)
+        else:
+            messages.success(request, "Session cancelled.")
+            return redirect("supervision:detail", pk=session.pk)
+    return render(request, "supervision/cancel.html", {"form": form, "session": session})
+
+
+def relationships(request: HttpRequest) -> HttpResponse:
+    """Who supervises whom: the list and a form to add a relationship."""
+    if not (
+        has_permission(request.user, Permission.CHANGE_POLICY)
+        or has_permission(request.user, Permission.IMPORT_DATA)
+    ):
+        raise Http404("No such page")
+    form = RelationshipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.start_relationship(
+                by=request.user,  # type: ignore[arg-type]
+                supervisee=data["supervisee"],
+                supervisor=data["supervisor"],
+                type=data["type"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Relationship recorded.")
+            return redirect("supervision:relationships")
+    today = timezone.localdate()
+    current = (
+        SupervisionRelationship.objects.current(today)
+        .select_related("supervisee", "supervisor")
+        .order_by("supervisee__name", "type")
+    )
+    return render(
+        request, "supervision/relationships.html", {"form": form, "relationships": current}
+    )
