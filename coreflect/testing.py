@@ -59,6 +59,12 @@ def supervise(supervisor: Person, supervisee: Person, start: dt.date = EMPLOYED_
     )
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):  # type: ignore[no-untyped-def]
+    """Personas sign in with real passwords; a fast hasher keeps the suite quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def north(db: None) -> Locality:
     return Locality.objects.create(service=Service.objects.create(name="North"), name="Northton")

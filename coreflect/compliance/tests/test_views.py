@@ -264,7 +264,9 @@ def test_compliance_command_prints_the_documented_json(everyone, capsys):
     one_to_one(everyone["sam"], alice, dt.date(2025, 4, 10))
     one_to_one(everyone["sam"], alice, dt.date(2026, 3, 30), status="invited")
     call_command("compliance", "--year", "2025", "--as-of", "2026-03-01", "--format", "json")
-    data = json.loads(capsys.readouterr().out)
+    out = capsys.readouterr().out
+    assert out.startswith('{\n  "year": "2025/26",\n  "as_of": "2026-03-01",\n')
+    data = json.loads(out)
     assert data["year"] == "2025/26" and data["as_of"] == "2026-03-01"
     person = next(p for p in data["people"] if p["person_id"] == "ALICE")
     assert person["name"] == "Alice Able"

@@ -1,6 +1,5 @@
 import datetime as dt
 import json
-import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -39,9 +38,7 @@ class Command(BaseCommand):
         )
         if options["format"] == "json":
             year = rules.recording_year(options["year"], policy)
-            json.dump(matrix.as_json(rows, year=year, as_of=as_of), self.stdout, indent=2)
-            self.stdout.write("")
+            self.stdout.write(json.dumps(matrix.as_json(rows, year=year, as_of=as_of), indent=2))
         else:
             for line in exports.csv_lines(matrix.as_table(rows)):
                 self.stdout.write(line, ending="")
-        sys.stdout.flush()

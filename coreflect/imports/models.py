@@ -1,0 +1,49 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class ImportRun(models.Model):
+    """One upload of import files and how far its background import has got."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to start"
+        VALIDATING = "validating", "Checking the files"
+        WRITING = "writing", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Not imported"
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file_names = models.JSONField(default=list)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    processed_rows = models.PositiveIntegerField(default=0)
+    total_rows = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    summary = models.JSONField(default=list, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["done", "failed"], finished_at__isnull=False)
+                | Q(~Q(status__in=["done", "failed"]), finished_at__isnull=True),
+                name="import_run_finished_when_done",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in {self.Status.PENDING, self.Status.VALIDATING, self.Status.WRITING}
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))

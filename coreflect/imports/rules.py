@@ -1,0 +1,660 @@
+"""Reading and checking the import files (docs/import-format.md), on plain values.
+
+Every row of every file is checked before anything is written. Each problem is reported as
+`file:line: message`, where line is the physical line in the file (the header is line 1, so
+the first data row is line 2). Pure: no Django; what the database already holds comes in as
+`Known`. Built for a million rows: plain dicts and sets, one pass over each file.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+# The vocabularies, as in the models (a test keeps them equal).
+ROLES = (
+    "head_of_peer_work",
+    "peer_lead",
+    "peer_coordinator",
+    "senior_peer_worker",
+    "peer_practitioner",
+    "peer_worker",
+    "peer_support_worker",
+    "line_manager",
+    "executive_director",
+    "governance",
+    "admin",
+)
+RELATIONSHIP_TYPES = ("peer_work", "line_management", "clinical")
+ABSENCE_TYPES = ("sickness", "annual_leave", "parental", "other")
+SESSION_KINDS = ("one_to_one", "co_reflection")
+MODALITIES = ("in_person", "video", "phone")
+ATTENDANCE_STATUSES = (
+    "attended",
+    "cancelled_by_supervisee",
+    "cancelled_by_supervisor",
+    "did_not_attend",
+    "apologies",
+    "tentative",
+    "invited",
+)
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "people.csv": ("person_id", "name", "email", "role", "service", "locality", "line_manager_id"),
+    "employment.csv": ("person_id", "start_date", "end_date"),
+    "supervision.csv": ("supervisee_id", "supervisor_id", "type", "start_date", "end_date"),
+    "absences.csv": ("person_id", "type", "start_date", "end_date"),
+    "sessions.csv": (
+        "session_id",
+        "kind",
+        "date",
+        "start_time",
+        "duration_minutes",
+        "lead_id",
+        "modality",
+        "location",
+    ),
+    "attendance.csv": ("session_id", "person_id", "status"),
+}
+# The files in the order they are checked and written: later ones refer to earlier ones.
+FILES = tuple(COLUMNS)
+
+# The longest text each column may hold, as in the models (a test keeps them equal).
+MAX_LENGTH = {
+    "person_id": 64,
+    "name": 200,
+    "email": 254,
+    "service": 200,
+    "locality": 200,
+    "session_id": 64,
+    "location": 200,
+}
+LONGEST_SESSION_MINUTES = 24 * 60
+
+PROGRESS_EVERY = 5000
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_TIME = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")
+_MINUTES = re.compile(r"[0-9]{1,9}")
+
+
+class PersonRow(NamedTuple):
+    name: str
+    email: str
+    role: str
+    service: str
+    locality: str
+    line_manager_id: str
+
+
+class SessionRow(NamedTuple):
+    kind: str
+    date: dt.date
+    start_time: dt.time
+    duration_minutes: int
+    lead_id: str
+    modality: str
+    location: str
+
+
+# A stored peer work relationship: supervisor id, start, end (None while ongoing).
+StoredPeriod = tuple[str, dt.date, dt.date | None]
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the database already holds, for references and overlaps."""
+
+    person_ids: frozenset[str] = frozenset()
+    session_ids: frozenset[str] = frozenset()
+    # supervisee id → peer work supervision already stored.
+    peer_work: Mapping[str, Sequence[StoredPeriod]] = field(default_factory=dict)
+
+
+@dataclass
+class Parsed:
+    """The rows of the files, keyed as they are matched against stored rows."""
+
+    # file name → data rows read (blank lines aside)
+    rows: dict[str, int] = field(default_factory=dict)
+    people: dict[str, PersonRow] = field(default_factory=dict)
+    # (person_id, start) → end
+    employment: dict[tuple[str, dt.date], dt.date | None] = field(default_factory=dict)
+    # (supervisee_id, supervisor_id, type, start) → end
+    supervision: dict[tuple[str, str, str, dt.date], dt.date | None] = field(default_factory=dict)
+    # (person_id, type, start) → end
+    absences: dict[tuple[str, str, dt.date], dt.date] = field(default_factory=dict)
+    sessions: dict[str, SessionRow] = field(default_factory=dict)
+    # (session_id, person_id) → status
+    attendance: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
+
+
+def parse(
+    files: Mapping[str, Iterable[str]],
+    known: Known,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[Parsed, list[str]]:
+    """Check the files (name → text lines, header first); return their rows and every
+    problem as `file:line: message`, in file then line order. Absent files are fine."""
+    ctx = _Context(progress)
+    parsed = Parsed()
+    for name in files:
+        if name not in COLUMNS:
+            ctx.problem(name, 1, f"not one of the import files ({', '.join(FILES)})")
+
+    # Ids a file defines count as known even where their row has a problem, so that one
+    # bad row gives one error, not another in every row that refers to it. When a file's
+    # header is unusable its ids are unknown, and references to it are not checked (None).
+    # id → the same id: lookups return one shared string, so a million rows hold a few
+    # thousand strings rather than a million copies.
+    people: dict[str, str] | None = {p: p for p in known.person_ids}
+    if "people.csv" in files:
+        table = _Table("people.csv", files["people.csv"], ctx)
+        people = _people(table, ctx, parsed, people) if table.usable else None
+
+    if "employment.csv" in files:
+        _employment(_Table("employment.csv", files["employment.csv"], ctx), ctx, parsed, people)
+    if "supervision.csv" in files:
+        table = _Table("supervision.csv", files["supervision.csv"], ctx)
+        lines = _supervision(table, ctx, parsed, people)
+        _overlaps(parsed, known, lines, ctx)
+    if "absences.csv" in files:
+        _absences(_Table("absences.csv", files["absences.csv"], ctx), ctx, parsed, people)
+
+    sessions: dict[str, str] | None = {s: s for s in known.session_ids}
+    if "sessions.csv" in files:
+        table = _Table("sessions.csv", files["sessions.csv"], ctx)
+        sessions = _sessions(table, ctx, parsed, people, sessions) if table.usable else None
+    if "attendance.csv" in files:
+        table = _Table("attendance.csv", files["attendance.csv"], ctx)
+        _attendance(table, ctx, parsed, people, sessions)
+    parsed.rows = dict(ctx.rows)
+    return parsed, ctx.errors()
+
+
+def overlapping(
+    periods: Sequence[tuple[dt.date, dt.date | None]],
+) -> Iterator[tuple[int, int]]:
+    """Pairs (i, j) where period j starts on or before the last day of an earlier period i.
+
+    Periods must be sorted by start; an end of None is ongoing. Each later period is paired
+    with the earlier one that reaches furthest, so every overlapping period is reported once.
+    """
+    furthest: int | None = None
+    for j, (start, end) in enumerate(periods):
+        if furthest is not None:
+            reach = periods[furthest][1]
+            if reach is None or start <= reach:
+                yield furthest, j
+        if furthest is None or _later(end, periods[furthest][1]):
+            furthest = j
+
+
+def _later(end: dt.date | None, than: dt.date | None) -> bool:
+    return than is not None and (end is None or end > than)
+
+
+# Reading.
+
+
+class _Context:
+    """Problems found so far, and the shared counters and caches of one parse."""
+
+    def __init__(self, progress: Callable[[int], None] | None) -> None:
+        self.found: list[tuple[int, int, str]] = []
+        self.progress = progress
+        self.seen = 0
+        self.rows: dict[str, int] = {}
+        self.dates: dict[str, dt.date | None] = {}
+
+    def problem(self, name: str, line: int, message: str) -> None:
+        order = FILES.index(name) if name in COLUMNS else -1
+        self.found.append((order, line, f"{name}:{line}: {message}"))
+
+    def errors(self) -> list[str]:
+        # Stable: problems on one line keep the order they were found in.
+        return [text for _, _, text in sorted(self.found, key=lambda f: (f[0], f[1]))]
+
+    def tick(self) -> None:
+        self.seen += 1
+        if self.progress is not None and self.seen % PROGRESS_EVERY == 0:
+            self.progress(self.seen)
+
+    def date(
+        self, name: str, line: int, column: str, value: str, *, required: bool = True
+    ) -> tuple[bool, dt.date | None]:
+        """(ok, date); a blank optional value is ok and None."""
+        if not value:
+            if required:
+                self.problem(name, line, f"{column} is blank")
+            return not required, None
+        try:
+            day = self.dates[value]
+        except KeyError:
+            day = None
+            if _DATE.fullmatch(value):
+                try:
+                    day = dt.date.fromisoformat(value)
+                except ValueError:
+                    pass
+            self.dates[value] = day
+        if day is None:
+            self.problem(name, line, f'{column} "{value}" is not a date (YYYY-MM-DD)')
+            return False, None
+        return True, day
+
+    def choice(
+        self, name: str, line: int, column: str, value: str, options: tuple[str, ...]
+    ) -> bool:
+        if value in options:
+            return True
+        if value:
+            self.problem(name, line, f'{column} "{value}" is not one of: {", ".join(options)}')
+        else:
+            self.problem(name, line, f"{column} is blank")
+        return False
+
+    def text(
+        self, name: str, line: int, column: str, value: str, *, required: bool = True
+    ) -> bool:
+        if not value:
+            if required:
+                self.problem(name, line, f"{column} is blank")
+            return not required
+        if len(value) > MAX_LENGTH[column]:
+            self.problem(
+                name, line, f"{column} is longer than {MAX_LENGTH[column]} characters"
+            )
+            return False
+        return True
+
+    def period(self, name: str, line: int, start: dt.date | None, end: dt.date | None) -> bool:
+        if start is not None and end is not None and end < start:
+            self.problem(name, line, f"end_date {end} is before start_date {start}")
+            return False
+        return True
+
+    def reference(
+        self,
+        name: str,
+        line: int,
+        column: str,
+        value: str,
+        ids: dict[str, str] | None,
+        what: str,
+        file: str,
+    ) -> str | None:
+        """The canonical id, or None after reporting a blank or unknown one."""
+        if not value:
+            self.problem(name, line, f"{column} is blank")
+            return None
+        if ids is None:
+            return value
+        canonical = ids.get(value)
+        if canonical is None:
+            self.problem(
+                name,
+                line,
+                f'{column} "{value}" is not a known {what} (not in {file} nor imported before)',
+            )
+        return canonical
+
+
+class _Table:
+    """One file: its header checked, then its data rows with their line numbers."""
+
+    def __init__(self, name: str, lines: Iterable[str], ctx: _Context) -> None:
+        self.name, self.ctx = name, ctx
+        self.columns = COLUMNS[name]
+        self.records = self._read(iter(lines))
+        self.usable = False
+        self.width = 0
+        self.order: list[int] | None = None
+        header = next(self.records, None)
+        if header is None:
+            ctx.problem(
+                name, 1, f"the file is empty: it needs the header row {','.join(self.columns)}"
+            )
+            return
+        names = [h.strip().lstrip("\ufeff").strip() for h in header[1]]
+        missing = [c for c in self.columns if c not in names]
+        for column in missing:
+            ctx.problem(name, 1, f'missing column "{column}"')
+        for column in names:
+            if column not in self.columns:
+                ctx.problem(
+                    name,
+                    1,
+                    f'unknown column "{column}" (the columns are: {", ".join(self.columns)})',
+                )
+        for column in sorted({c for c in names if names.count(c) > 1}):
+            ctx.problem(name, 1, f'column "{column}" appears more than once')
+        self.usable = not missing and len(set(names)) == len(names)
+        self.width = len(names)
+        if self.usable and tuple(names) != self.columns:
+            self.order = [names.index(c) for c in self.columns]
+
+    def _read(self, lines: Iterator[str]) -> Iterator[tuple[int, list[str]]]:
+        reader = csv.reader(lines)
+        line = 1
+        try:
+            for fields in reader:
+                yield line, fields
+                line = reader.line_num + 1
+        except UnicodeDecodeError:
+            self.ctx.problem(
+                self.name, line, 'is not UTF-8 text (save the file as "CSV UTF-8")'
+            )
+        except csv.Error as error:
+            self.ctx.problem(self.name, line, f"cannot be read as CSV ({error})")
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        """(line, values in the order of COLUMNS), stripped; blank lines skipped."""
+        name, ctx, width, order = self.name, self.ctx, self.width, self.order
+        count = 0
+        for line, fields in self.records:
+            if len(fields) != width:
+                if not any(f.strip() for f in fields):
+                    continue
+                ctx.problem(name, line, f"has {len(fields)} fields but the header has {width}")
+                count += 1
+                continue
+            values = [f.strip() for f in fields]
+            if not any(values):
+                continue
+            count += 1
+            ctx.tick()
+            yield line, values if order is None else [values[i] for i in order]
+        ctx.rows[name] = count
+
+
+def _unique(seen: dict[object, int], key: object, line: int) -> int | None:
+    """The line a key was first seen on, if not this one."""
+    first = seen.setdefault(key, line)
+    return None if first == line else first
+
+
+# The files.
+
+
+def _people(
+    table: _Table, ctx: _Context, parsed: Parsed, known: dict[str, str]
+) -> dict[str, str]:
+    name = table.name
+    seen: dict[object, int] = {}
+    managers: list[tuple[int, str]] = []
+    roles = frozenset(ROLES)
+    for line, (pid, full_name, email, role, service, locality, manager) in table.rows():
+        ok = ctx.text(name, line, "person_id", pid)
+        ok &= ctx.text(name, line, "name", full_name)
+        if email and not _EMAIL.fullmatch(email):
+            ctx.problem(name, line, f'email "{email}" is not an email address')
+            ok = False
+        elif email:
+            ok &= ctx.text(name, line, "email", email)
+        if role not in roles:
+            ok &= ctx.choice(name, line, "role", role, ROLES)
+        ok &= ctx.text(name, line, "service", service, required=False)
+        ok &= ctx.text(name, line, "locality", locality, required=False)
+        if locality and not service:
+            ctx.problem(name, line, f'locality "{locality}" is given without a service')
+            ok = False
+        if manager and manager == pid:
+            ctx.problem(name, line, "a person cannot be their own line manager")
+            ok = False
+        elif manager:
+            managers.append((line, manager))
+        if pid and (first := _unique(seen, pid, line)) is not None:
+            ctx.problem(name, line, f'person_id "{pid}" appears again (first on line {first})')
+            ok = False
+        if ok:
+            parsed.people[pid] = PersonRow(full_name, email, role, service, locality, manager)
+    ids = known | {str(pid): str(pid) for pid in seen}
+    for line, manager in managers:
+        ctx.reference(name, line, "line_manager_id", manager, ids, "person", "people.csv")
+    return ids
+
+
+def _employment(
+    table: _Table, ctx: _Context, parsed: Parsed, people: dict[str, str] | None
+) -> None:
+    name = table.name
+    if not table.usable:
+        return
+    seen: dict[object, int] = {}
+    for line, (pid, start_text, end_text) in table.rows():
+        person = ctx.reference(name, line, "person_id", pid, people, "person", "people.csv")
+        ok, start = ctx.date(name, line, "start_date", start_text)
+        ok_end, end = ctx.date(name, line, "end_date", end_text, required=False)
+        ok &= ok_end & ctx.period(name, line, start, end)
+        if ok and person is not None and start is not None:
+            key = (person, start)
+            if (first := _unique(seen, key, line)) is not None:
+                ctx.problem(
+                    name,
+                    line,
+                    f'employment of "{pid}" from {start} appears again (first on line {first})',
+                )
+            else:
+                parsed.employment[key] = end
+
+
+def _supervision(
+    table: _Table, ctx: _Context, parsed: Parsed, people: dict[str, str] | None
+) -> dict[tuple[str, str, str, dt.date], int]:
+    """Check the rows; returns the line of each relationship, for the overlap check."""
+    name = table.name
+    lines: dict[tuple[str, str, str, dt.date], int] = {}
+    if not table.usable:
+        return lines
+    for line, (supervisee_id, supervisor_id, kind, start_text, end_text) in table.rows():
+        supervisee = ctx.reference(
+            name, line, "supervisee_id", supervisee_id, people, "person", "people.csv"
+        )
+        supervisor = ctx.reference(
+            name, line, "supervisor_id", supervisor_id, people, "person", "people.csv"
+        )
+        ok = supervisee is not None and supervisor is not None
+        ok &= ctx.choice(name, line, "type", kind, RELATIONSHIP_TYPES)
+        ok_start, start = ctx.date(name, line, "start_date", start_text)
+        ok_end, end = ctx.date(name, line, "end_date", end_text, required=False)
+        ok &= ok_start & ok_end & ctx.period(name, line, start, end)
+        if supervisee_id and supervisee_id == supervisor_id:
+            ctx.problem(name, line, "a person cannot supervise themselves")
+            ok = False
+        if ok and supervisee is not None and supervisor is not None and start is not None:
+            key = (supervisee, supervisor, kind, start)
+            first = lines.setdefault(key, line)
+            if first != line:
+                ctx.problem(
+                    name,
+                    line,
+                    f"{kind} supervision of {supervisee} by {supervisor} from {start} appears "
+                    f"again (first on line {first})",
+                )
+            else:
+                parsed.supervision[key] = end
+    return lines
+
+
+def _overlaps(
+    parsed: Parsed,
+    known: Known,
+    lines: Mapping[tuple[str, str, str, dt.date], int],
+    ctx: _Context,
+) -> None:
+    """At most one peer work supervisor at a time (spec §1): the file's periods must not
+    overlap each other nor the stored ones that the file does not restate."""
+    # supervisee → [(start, end, supervisor, line in the file or None if stored)]
+    periods: dict[str, list[tuple[dt.date, dt.date | None, str, int | None]]] = defaultdict(list)
+    for (supervisee, supervisor, kind, start), end in parsed.supervision.items():
+        if kind == "peer_work":
+            line = lines[supervisee, supervisor, kind, start]
+            periods[supervisee].append((start, end, supervisor, line))
+    for supervisee in periods:
+        for supervisor, start, end in known.peer_work.get(supervisee, ()):
+            if (supervisee, supervisor, "peer_work", start) not in parsed.supervision:
+                periods[supervisee].append((start, end, supervisor, None))
+    for supervisee, spans in periods.items():
+        if len(spans) < 2:
+            continue
+        spans.sort(key=lambda s: (s[0], s[3] or 0))
+        for i, j in overlapping([(s[0], s[1]) for s in spans]):
+            earlier, later = spans[i], spans[j]
+            here, there = (later, earlier) if later[3] is not None else (earlier, later)
+            line = here[3]
+            if line is None:
+                continue  # both stored already: not this file's problem
+            other = (
+                f"line {there[3]}"
+                if there[3] is not None
+                else f"the peer work supervision by {there[2]} from {there[0]}, "
+                f"{'ongoing' if there[1] is None else f'to {there[1]}'}, already imported"
+            )
+            ctx.problem(
+                "supervision.csv",
+                line,
+                f"{supervisee} would have two peer work supervisors at once: this period "
+                f"overlaps {other}",
+            )
+
+
+def _absences(
+    table: _Table, ctx: _Context, parsed: Parsed, people: dict[str, str] | None
+) -> None:
+    name = table.name
+    if not table.usable:
+        return
+    seen: dict[object, int] = {}
+    for line, (pid, kind, start_text, end_text) in table.rows():
+        person = ctx.reference(name, line, "person_id", pid, people, "person", "people.csv")
+        ok = ctx.choice(name, line, "type", kind, ABSENCE_TYPES)
+        ok_start, start = ctx.date(name, line, "start_date", start_text)
+        ok_end, end = ctx.date(name, line, "end_date", end_text)
+        ok &= ok_start & ok_end & ctx.period(name, line, start, end)
+        if ok and person is not None and start is not None and end is not None:
+            key = (person, kind, start)
+            if (first := _unique(seen, key, line)) is not None:
+                ctx.problem(
+                    name,
+                    line,
+                    f'{kind} absence of "{pid}" from {start} appears again '
+                    f"(first on line {first})",
+                )
+            else:
+                parsed.absences[key] = end
+
+
+def _sessions(
+    table: _Table,
+    ctx: _Context,
+    parsed: Parsed,
+    people: dict[str, str] | None,
+    known: dict[str, str],
+) -> dict[str, str]:
+    name = table.name
+    seen: dict[object, int] = {}
+    times: dict[str, dt.time | None] = {}
+    minutes_of: dict[str, int | None] = {}
+    kinds, modalities = frozenset(SESSION_KINDS), frozenset(MODALITIES)
+    for line, (sid, kind, date, start_text, minutes_text, lead_id, modality, location) in (
+        table.rows()
+    ):
+        ok = ctx.text(name, line, "session_id", sid)
+        if kind not in kinds:
+            ok &= ctx.choice(name, line, "kind", kind, SESSION_KINDS)
+        ok_day, day = ctx.date(name, line, "date", date)
+        ok &= ok_day
+        if start_text not in times:
+            times[start_text] = (
+                dt.time.fromisoformat(start_text) if _TIME.fullmatch(start_text) else None
+            )
+        start_time = times[start_text]
+        if start_time is None:
+            if start_text:
+                ctx.problem(name, line, f'start_time "{start_text}" is not a time (HH:MM)')
+            else:
+                ctx.problem(name, line, "start_time is blank")
+            ok = False
+        if minutes_text not in minutes_of:
+            minutes_of[minutes_text] = (
+                int(minutes_text) if _MINUTES.fullmatch(minutes_text) else None
+            )
+        minutes = minutes_of[minutes_text]
+        if not minutes_text:
+            ctx.problem(name, line, "duration_minutes is blank")
+            ok = False
+        elif minutes is None or minutes <= 0:
+            ctx.problem(
+                name, line, f'duration_minutes "{minutes_text}" is not a whole number above 0'
+            )
+            ok = False
+        elif minutes > LONGEST_SESSION_MINUTES:
+            ctx.problem(
+                name,
+                line,
+                f'duration_minutes "{minutes_text}" is more than a day '
+                f"({LONGEST_SESSION_MINUTES} minutes)",
+            )
+            ok = False
+        lead = ctx.reference(name, line, "lead_id", lead_id, people, "person", "people.csv")
+        if modality not in modalities:
+            ok &= ctx.choice(name, line, "modality", modality, MODALITIES)
+        ok &= ctx.text(name, line, "location", location, required=False)
+        if sid and (first := _unique(seen, sid, line)) is not None:
+            ctx.problem(name, line, f'session_id "{sid}" appears again (first on line {first})')
+            ok = False
+        if ok and lead is not None and day is not None and start_time is not None:
+            parsed.sessions[sid] = SessionRow(
+                kind, day, start_time, minutes or 0, lead, modality, location
+            )
+    known.update((str(s), str(s)) for s in seen)
+    return known
+
+
+def _attendance(
+    table: _Table,
+    ctx: _Context,
+    parsed: Parsed,
+    people: dict[str, str] | None,
+    sessions: dict[str, str] | None,
+) -> None:
+    name = table.name
+    if not table.usable:
+        return
+    seen: dict[object, int] = {}
+    statuses = frozenset(ATTENDANCE_STATUSES)
+    attendance = parsed.attendance
+    for line, (sid, pid, status) in table.rows():
+        # The common case, a good row, takes two lookups and a set test.
+        session = sessions.get(sid) if sessions is not None else sid or None
+        person = people.get(pid) if people is not None else pid or None
+        ok = status in statuses
+        if session is None:
+            ctx.reference(name, line, "session_id", sid, sessions, "session", "sessions.csv")
+        if person is None:
+            ctx.reference(name, line, "person_id", pid, people, "person", "people.csv")
+        if not ok:
+            ctx.choice(name, line, "status", status, ATTENDANCE_STATUSES)
+        if session is None or person is None:
+            continue
+        key = (session, person)
+        first = seen.setdefault(key, line)
+        if first != line:
+            ctx.problem(
+                name,
+                line,
+                f'"{pid}" in session "{sid}" appears again (first on line {first})',
+            )
+        elif ok:
+            attendance[key] = status
