@@ -5,6 +5,7 @@ import datetime as dt
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from coreflect.authorization import Permission, has_permission, person_of
 from coreflect.people.access import visible_people
@@ -21,9 +22,11 @@ def sessions_for(user: User | AnonymousUser, *, on: dt.date) -> QuerySet[Session
     return Session.objects.filter(reach).distinct()
 
 
-def get_session_for(user: User | AnonymousUser, pk: int, *, on: dt.date) -> Session:
+def get_session_for(user: User | AnonymousUser, pk: int, *, on: dt.date | None = None) -> Session:
+    """A session the user leads, attends, or whose participants they may see (as of today)."""
+    reach = sessions_for(user, on=on or timezone.localdate())
     try:
-        return sessions_for(user, on=on).select_related("lead").get(pk=pk)
+        return reach.select_related("lead").get(pk=pk)
     except Session.DoesNotExist:
         raise Http404("No such session") from None
 
@@ -59,3 +62,19 @@ def co_reflection_candidates(me: Person) -> QuerySet[Person]:
     if me.service_id is not None:
         people = people.filter(service_id=me.service_id)
     return people.select_related("locality").order_by("locality__name", "name")
+
+
+def may_manage_relationships(user: User | AnonymousUser) -> bool:
+    """Administrators and the head of peer work keep who-supervises-whom."""
+    return has_permission(user, Permission.CHANGE_POLICY) or has_permission(
+        user, Permission.IMPORT_DATA
+    )
+
+
+def get_relationship_to_manage(user: User | AnonymousUser, pk: int) -> SupervisionRelationship:
+    if not may_manage_relationships(user):
+        raise Http404("No such relationship")
+    try:
+        return SupervisionRelationship.objects.select_related("supervisee", "supervisor").get(pk=pk)
+    except SupervisionRelationship.DoesNotExist:
+        raise Http404("No such relationship") from None

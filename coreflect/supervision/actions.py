@@ -6,6 +6,7 @@ between, the change is refused with StaleEdit rather than overwriting theirs.
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -25,6 +26,10 @@ from coreflect.supervision.models import (
 )
 
 EDITABLE_FIELDS = ("date", "start_time", "duration_minutes", "modality", "location")
+CANCELLED_STATUS = {
+    "supervisee": AttendanceStatus.CANCELLED_BY_SUPERVISEE,
+    "supervisor": AttendanceStatus.CANCELLED_BY_SUPERVISOR,
+}
 
 
 class StaleEdit(Exception):
@@ -109,11 +114,25 @@ def create_co_reflection(
     return session
 
 
+def _check_statuses(session: Session, statuses: Mapping[int, str]) -> None:
+    """Refuse unknown statuses and people who are not on the register."""
+    unknown = sorted(set(statuses.values()) - set(AttendanceStatus.values))
+    if unknown:
+        raise ValidationError(f"Unknown attendance status: {', '.join(unknown)}.")
+    on_register = set(session.attendance.values_list("person_id", flat=True))
+    strangers = set(statuses) - on_register
+    if strangers:
+        raise ValidationError("Only people on this session's register can be marked.")
+
+
 @transaction.atomic
 def record_register(
     *, by: User, session: Session, statuses: Mapping[int, str], version: int
 ) -> Session:
     """Set each participant's attendance status (person id → status)."""
+    if session.is_cancelled:
+        raise ValidationError("This session is cancelled; its register is closed.")
+    _check_statuses(session, statuses)
     _claim(session, version)
     rows = list(session.attendance.filter(person_id__in=statuses))
     changed = {}
@@ -131,23 +150,31 @@ def record_register(
     return session
 
 
-@transaction.atomic
-def update_session(
-    *, by: User, session: Session, version: int, changes: Mapping[str, object]
+def set_attendance_status(
+    *, by: User, session: Session, person: Person, status: str, version: int
 ) -> Session:
-    """Change a session's date, time, length, modality or location."""
-    unknown = set(changes) - set(EDITABLE_FIELDS)
+    """Set one participant's attendance status: the register with a single line."""
+    return record_register(by=by, session=session, statuses={person.pk: status}, version=version)
+
+
+@transaction.atomic
+def update_session(*, by: User, session: Session, version: int, **fields: Any) -> Session:
+    """Change a session's date, start time, length, modality or location."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
+    if session.is_cancelled:
+        raise ValidationError("This session is cancelled; record a new one instead.")
     _claim(session, version)
+    changes = {name: value for name, value in fields.items() if getattr(session, name) != value}
     before = {name: str(getattr(session, name)) for name in changes}
     for name, value in changes.items():
         setattr(session, name, value)
-    fields = list(changes)
-    if "location" in changes and before["location"] != str(changes["location"]):
+    update = list(changes)
+    if "location" in changes:
         session.location_set_at = timezone.now()
-        fields.append("location_set_at")
-    session.save(update_fields=fields)
+        update.append("location_set_at")
+    session.save(update_fields=update)
     record(
         by=by,
         action="session.update",
@@ -171,10 +198,11 @@ def cancel_session(
     """Cancel a session with a reason; every participant's status becomes the cancellation."""
     if not reason.strip():
         raise ValidationError("Give a reason for cancelling.")
-    status = {
-        "supervisee": AttendanceStatus.CANCELLED_BY_SUPERVISEE,
-        "supervisor": AttendanceStatus.CANCELLED_BY_SUPERVISOR,
-    }[cancelled_by_side]
+    if cancelled_by_side not in CANCELLED_STATUS:
+        raise ValueError(f"cancelled_by_side must be one of {sorted(CANCELLED_STATUS)}")
+    if session.is_cancelled:
+        raise ValidationError("This session is already cancelled.")
+    status = CANCELLED_STATUS[cancelled_by_side]
     _claim(session, version)
     session.cancelled_at = timezone.now()
     session.cancelled_by = by
@@ -195,6 +223,33 @@ def cancel_session(
     return session
 
 
+def _refuse_second_peer_work_supervisor(
+    supervisee: Person,
+    start_date: dt.date,
+    end_date: dt.date | None,
+    *,
+    besides: SupervisionRelationship | None = None,
+) -> None:
+    """A peer worker has one peer work supervisor at a time (spec §1): refuse an overlap."""
+    overlapping = (
+        SupervisionRelationship.objects.select_for_update()
+        .peer_work()
+        .filter(supervisee=supervisee)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=start_date))
+    )
+    if end_date is not None:
+        overlapping = overlapping.filter(start_date__lte=end_date)
+    if besides is not None:
+        overlapping = overlapping.exclude(pk=besides.pk)
+    clash = overlapping.select_related("supervisor").first()
+    if clash is not None:
+        raise ValidationError(
+            f"{supervisee.name} already has a peer work supervisor ({clash.supervisor.name}) "
+            f"from {clash.start_date:%d %b %Y}. End that relationship first: a peer worker "
+            "has one peer work supervisor at a time."
+        )
+
+
 @transaction.atomic
 def start_relationship(
     *,
@@ -211,21 +266,7 @@ def start_relationship(
     if end_date is not None and end_date < start_date:
         raise ValidationError("The end date is before the start date.")
     if type == RelationshipType.PEER_WORK:
-        overlapping = (
-            SupervisionRelationship.objects.select_for_update()
-            .peer_work()
-            .filter(supervisee=supervisee)
-            .filter(Q(end_date__isnull=True) | Q(end_date__gte=start_date))
-        )
-        if end_date is not None:
-            overlapping = overlapping.filter(start_date__lte=end_date)
-        clash = overlapping.select_related("supervisor").first()
-        if clash is not None:
-            raise ValidationError(
-                f"{supervisee.name} already has a peer work supervisor ({clash.supervisor.name}) "
-                f"from {clash.start_date:%d %b %Y}. End that relationship first: a peer worker "
-                "has one peer work supervisor at a time."
-            )
+        _refuse_second_peer_work_supervisor(supervisee, start_date, end_date)
     relationship = SupervisionRelationship.objects.create(
         supervisee=supervisee,
         supervisor=supervisor,
@@ -242,8 +283,13 @@ def start_relationship(
 def end_relationship(
     *, by: User, relationship: SupervisionRelationship, end_date: dt.date
 ) -> SupervisionRelationship:
+    """Set the last day of a relationship (moving it later must not overlap another)."""
     if end_date < relationship.start_date:
         raise ValidationError("The end date is before the start date.")
+    if relationship.type == RelationshipType.PEER_WORK:
+        _refuse_second_peer_work_supervisor(
+            relationship.supervisee, relationship.start_date, end_date, besides=relationship
+        )
     relationship.end_date = end_date
     relationship.save(update_fields=["end_date"])
     record(by=by, action="relationship.end", target=relationship, end_date=str(end_date))

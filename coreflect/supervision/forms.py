@@ -3,9 +3,20 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
+from coreflect.compliance.models import PolicySettings
 from coreflect.forms import NHSFormMixin
 from coreflect.people.models import Person
 from coreflect.supervision.models import AttendanceStatus, Modality, RelationshipType
+
+
+def date_input() -> forms.DateInput:
+    # A browser's date picker only accepts ISO values; the en-GB default (23/11/2026) would
+    # leave it blank.
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def time_input() -> forms.TimeInput:
+    return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -20,18 +31,21 @@ class PeopleChoiceField(forms.ModelMultipleChoiceField):
 
 
 class SessionDetailsForm(NHSFormMixin, forms.Form):
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    date = forms.DateField(widget=date_input())
+    start_time = forms.TimeField(widget=time_input())
     duration_minutes = forms.IntegerField(label="Length in minutes", min_value=1, max_value=24 * 60)
     modality = forms.ChoiceField(
         label="How will you meet?", choices=Modality.choices, widget=forms.RadioSelect
     )
-    location = forms.CharField(
-        required=False,
-        max_length=200,
-        help_text="Where you will meet, or the call link. Tell the supervisee at least a week "
-        "ahead.",
-    )
+    location = forms.CharField(required=False, max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        notice_days = PolicySettings.objects.current().location_notice_days
+        self.fields["location"].help_text = (
+            "Where you will meet, or the call link. Tell the supervisee at least "
+            f"{notice_days} days ahead; later is allowed but flagged."
+        )
 
 
 class OneToOneForm(SessionDetailsForm):
@@ -113,10 +127,10 @@ class RelationshipForm(NHSFormMixin, forms.Form):
     supervisee = PersonChoiceField(queryset=Person.objects.none())
     supervisor = PersonChoiceField(queryset=Person.objects.none())
     type = forms.ChoiceField(choices=RelationshipType.choices, widget=forms.RadioSelect)
-    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(widget=date_input())
     end_date = forms.DateField(
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=date_input(),
         help_text="Leave blank while it continues.",
     )
 
@@ -125,3 +139,7 @@ class RelationshipForm(NHSFormMixin, forms.Form):
         people = Person.objects.order_by("name")
         self.fields["supervisee"].queryset = people.peer_workers()  # type: ignore[attr-defined]
         self.fields["supervisor"].queryset = people  # type: ignore[attr-defined]
+
+
+class EndRelationshipForm(NHSFormMixin, forms.Form):
+    end_date = forms.DateField(label="Last day", widget=date_input())

@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/one-to-one/", views.new_one_to_one, name="new_one_to_one"),
     path("new/co-reflection/", views.new_co_reflection, name="new_co_reflection"),
     path("relationships/", views.relationships, name="relationships"),
+    path("relationships/<int:pk>/end/", views.end_relationship, name="end_relationship"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/cancel/", views.cancel, name="cancel"),

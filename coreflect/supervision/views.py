@@ -1,8 +1,9 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from coreflect.authorization import Permission, has_permission, person_of
 from coreflect.compliance.models import PolicySettings
@@ -11,6 +12,7 @@ from coreflect.supervision.forms import (
     CancelForm,
     CoReflectionForm,
     EditSessionForm,
+    EndRelationshipForm,
     OneToOneForm,
     RegisterForm,
     RelationshipForm,
@@ -19,8 +21,28 @@ from coreflect.supervision.models import Session, SupervisionRelationship
 
 STALE_MESSAGE = (
     "Someone else changed this session since you opened it. Your changes were not saved; "
-    "the page now shows the current version."
+    "here is the current version."
 )
+
+
+def _is_lead(request: HttpRequest, session: Session) -> bool:
+    return (
+        has_permission(request.user, Permission.RECORD_SESSIONS)
+        and person_of(request.user) == session.lead
+    )
+
+
+def _location_late(session: Session) -> tuple[bool, int]:
+    """Whether the location reached the supervisee late, and the notice the policy asks."""
+    notice_days = PolicySettings.objects.current().location_notice_days
+    late = bool(
+        session.location
+        and session.location_set_at
+        and rules.location_is_late(
+            session.date, timezone.localdate(session.location_set_at), notice_days
+        )
+    )
+    return late, notice_days
 
 
 def session_list(request: HttpRequest) -> HttpResponse:
@@ -98,14 +120,14 @@ def new_co_reflection(request: HttpRequest) -> HttpResponse:
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    today = timezone.localdate()
-    session = access.get_session_for(request.user, pk, on=today)
+    """The session and its register; the lead ticks the register here."""
+    session = access.get_session_for(request.user, pk)
+    is_lead = _is_lead(request, session)
+    if request.method == "POST" and (not is_lead or session.is_cancelled):
+        raise Http404("No such session")
     attendance = list(session.attendance.select_related("person").order_by("person__name"))
-    is_lead = (
-        has_permission(request.user, Permission.RECORD_SESSIONS)
-        and person_of(request.user) == session.lead
-    )
     form = None
+    stale = False
     if is_lead and not session.is_cancelled:
         form = RegisterForm(
             request.POST or None,
@@ -121,20 +143,19 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                     version=form.cleaned_data["version"],
                 )
             except actions.StaleEdit:
-                messages.error(request, STALE_MESSAGE)
+                # Show the register as it is now, not as this editor left it.
+                stale = True
+                session = access.get_session_for(request.user, pk)
+                attendance = list(
+                    session.attendance.select_related("person").order_by("person__name")
+                )
+                form = None
+                if not session.is_cancelled:
+                    form = RegisterForm(attendance=attendance, initial={"version": session.version})
             else:
                 messages.success(request, "Register saved.")
-            return redirect("supervision:detail", pk=session.pk)
-    elif request.method == "POST":
-        raise Http404("No such session")
-    notice_days = PolicySettings.objects.current().location_notice_days
-    late = bool(
-        session.location
-        and session.location_set_at
-        and rules.location_is_late(
-            session.date, timezone.localdate(session.location_set_at), notice_days
-        )
-    )
+                return redirect("supervision:detail", pk=session.pk)
+    late, notice_days = _location_late(session)
     return render(
         request,
         "supervision/detail.html",
@@ -145,40 +166,60 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_lead": is_lead,
             "location_late": late,
             "notice_days": notice_days,
+            "stale": STALE_MESSAGE if stale else "",
         },
     )
 
 
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    session = access.get_session_to_edit(request.user, pk)
+def _edit_form(session: Session, data: QueryDict | None = None) -> EditSessionForm:
     current = {name: getattr(session, name) for name in actions.EDITABLE_FIELDS}
-    form = EditSessionForm(request.POST or None, initial={**current, "version": session.version})
+    return EditSessionForm(data, initial={**current, "version": session.version})
+
+
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change the date, time, length, modality or location of a session the user leads."""
+    session = access.get_session_to_edit(request.user, pk)
+    if session.is_cancelled:
+        messages.info(request, "This session is cancelled, so it cannot be changed.")
+        return redirect("supervision:detail", pk=session.pk)
+    form = _edit_form(session, request.POST or None)
+    stale = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        changes = {
-            name: data[name] for name in actions.EDITABLE_FIELDS if data[name] != current[name]
-        }
         try:
             actions.update_session(
                 by=request.user,  # type: ignore[arg-type]
                 session=session,
                 version=data["version"],
-                changes=changes,
+                **{name: data[name] for name in actions.EDITABLE_FIELDS},
             )
         except actions.StaleEdit:
-            messages.error(request, STALE_MESSAGE)
-            return redirect("supervision:edit", pk=session.pk)
-        messages.success(request, "Session changed.")
-        return redirect("supervision:detail", pk=session.pk)
-    return render(request, "supervision/edit.html", {"form": form, "session": session})
+            session = access.get_session_to_edit(request.user, pk)
+            if session.is_cancelled:
+                messages.error(request, "Someone else cancelled this session; it was not changed.")
+                return redirect("supervision:detail", pk=session.pk)
+            stale = True
+            form = _edit_form(session)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Session changed.")
+            return redirect("supervision:detail", pk=session.pk)
+    return render(
+        request,
+        "supervision/edit.html",
+        {"form": form, "session": session, "stale": STALE_MESSAGE if stale else ""},
+    )
 
 
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel a session the user leads, with a reason and any alternative offered."""
     session = access.get_session_to_edit(request.user, pk)
     if session.is_cancelled:
         messages.info(request, "This session is already cancelled.")
         return redirect("supervision:detail", pk=session.pk)
     form = CancelForm(request.POST or None, initial={"version": session.version})
+    stale = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -191,22 +232,28 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
                 alternative_offered=data["alternative_offered"],
             )
         except actions.StaleEdit:
-            messages.error(request, STALE_MESSAGE)
-            return redirect("supervision:cancel", pk=session.pk)
+            session = access.get_session_to_edit(request.user, pk)
+            if session.is_cancelled:
+                messages.error(request, "Someone else cancelled this session already.")
+                return redirect("supervision:detail", pk=session.pk)
+            # Keep what they typed, against the current version, so they can decide again.
+            stale = True
+            form = CancelForm(initial={**data, "version": session.version})
         except ValidationError as error:
             form.add_error("reason", error)
         else:
             messages.success(request, "Session cancelled.")
             return redirect("supervision:detail", pk=session.pk)
-    return render(request, "supervision/cancel.html", {"form": form, "session": session})
+    return render(
+        request,
+        "supervision/cancel.html",
+        {"form": form, "session": session, "stale": STALE_MESSAGE if stale else ""},
+    )
 
 
 def relationships(request: HttpRequest) -> HttpResponse:
     """Who supervises whom: the list and a form to add a relationship."""
-    if not (
-        has_permission(request.user, Permission.CHANGE_POLICY)
-        or has_permission(request.user, Permission.IMPORT_DATA)
-    ):
+    if not access.may_manage_relationships(request.user):
         raise Http404("No such page")
     form = RelationshipForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -232,5 +279,34 @@ def relationships(request: HttpRequest) -> HttpResponse:
         .order_by("supervisee__name", "type")
     )
     return render(
-        request, "supervision/relationships.html", {"form": form, "relationships": current}
+        request,
+        "supervision/relationships.html",
+        {"form": form, "relationships": current, "today": today},
     )
+
+
+@require_POST
+def end_relationship(request: HttpRequest, pk: int) -> HttpResponse:
+    """End a relationship on a given last day, e.g. before a new peer work supervisor starts."""
+    relationship = access.get_relationship_to_manage(request.user, pk)
+    form = EndRelationshipForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the last day of the relationship as a date.")
+        return redirect("supervision:relationships")
+    end_date = form.cleaned_data["end_date"]
+    try:
+        actions.end_relationship(
+            by=request.user,  # type: ignore[arg-type]
+            relationship=relationship,
+            end_date=end_date,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"{relationship.supervisor.name} no longer supervises {relationship.supervisee.name} "
+            f"({relationship.get_type_display().lower()}) after "
+            f"{end_date.day} {end_date:%B %Y}.",
+        )
+    return redirect("supervision:relationships")
