@@ -1,5 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.templatetags.static import static
+from django.views.generic import RedirectView
 from django.urls import include, path
 
 from coreflect.compliance import views as compliance_views
@@ -15,5 +18,9 @@ urlpatterns = [
     path("", include("coreflect.compliance.urls")),
     path("sessions/", include("coreflect.supervision.urls")),
     path("imports/", include("coreflect.imports.urls")),
+    path(
+        "favicon.ico",
+        login_not_required(RedirectView.as_view(url=static("vendor/assets/images/favicon.ico"))),
+    ),
     path("admin/", admin.site.urls),
 ]

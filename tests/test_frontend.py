@@ -206,3 +206,9 @@ def test_messages_are_announced_as_status_in_words(rf, alice):
         r'<span class="nhsuk-u-visually-hidden">Success: </span>\s*<p>Session saved.</p>',
         html,
     )
+
+
+def test_favicon_is_served_to_anyone(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"] == "/static/vendor/assets/images/favicon.ico"
