@@ -1,16 +1,23 @@
-"""Import the CSV files: check everything, then write everything in one transaction, or
-nothing at all. Writes are batched and compared against what is stored, so a re-import of
-the same files changes nothing and a large import does not issue a query per row."""
+"""Import the CSV files (docs/import-format.md): check every row, then write everything in
+one transaction, or nothing at all.
 
+Each table is read once, the file's rows are compared with it in memory, and only new or
+changed rows are written, in batches: a re-import of the same files writes nothing, and a
+million rows never mean a million queries. On PostgreSQL new rows go in with COPY and
+changed rows through a temporary table, since the ORM's per-object cost alone would take
+minutes at national scale; other databases use bulk_create and bulk_update.
+"""
+
+import codecs
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import transaction
-from django.db.models import Model
+from django.db import connection, transaction
+from django.db.models import Field, Model
 from django.utils import timezone
 
 from coreflect.audit.actions import record
@@ -28,6 +35,7 @@ from coreflect.supervision.models import Attendance, Session, SupervisionRelatio
 
 BATCH = 5000
 
+# progress(stage, rows done, rows in all); stage is "validating" or "writing".
 Progress = Callable[[str, int, int], None]
 
 
@@ -41,6 +49,12 @@ class Count:
     def rows(self) -> int:
         return self.created + self.updated + self.unchanged
 
+    def line(self, name: str) -> str:
+        return (
+            f"{name}: {self.rows} rows ({self.created} created, {self.updated} updated, "
+            f"{self.unchanged} unchanged)"
+        )
+
 
 @dataclass
 class Result:
@@ -52,345 +66,469 @@ class Result:
         return not self.errors
 
     def summary(self) -> list[str]:
-        return [
-            f"{name}: {c.rows} rows ({c.created} created, {c.updated} updated, "
-            f"{c.unchanged} unchanged)"
-            for name, c in self.counts.items()
-        ]
+        return [count.line(name) for name, count in self.counts.items()]
 
 
-def read_folder(folder: Path) -> dict[str, Iterator[str]]:
-    """The import files present in a folder, as line iterators (UTF-8, BOM allowed)."""
-    return {name: _lines(folder / name) for name in rules.FILES if (folder / name).is_file()}
-
-
-def _lines(path: Path) -> Iterator[str]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        yield from handle
-
-
-def known_to_database() -> rules.Known:
-    peer_work: dict[str, list[tuple[str, dt.date, dt.date | None]]] = {}
-    for (
-        supervisee,
-        supervisor,
-        start,
-        end,
-    ) in SupervisionRelationship.objects.peer_work().values_list(
-        "supervisee__external_id", "supervisor__external_id", "start_date", "end_date"
-    ):
-        peer_work.setdefault(supervisee, []).append((supervisor, start, end))
-    return rules.Known(
-        person_ids=frozenset(Person.objects.values_list("external_id", flat=True)),
-        session_ids=frozenset(
-            str(sid)
-            for sid in Session.objects.exclude(external_id=None).values_list(
-                "external_id", flat=True
-            )
-        ),
-        peer_work=peer_work,
+def import_folder(
+    *, by: User | AnonymousUser | None, folder: Path, progress: Progress | None = None
+) -> Result:
+    """Import the import files present in a folder (UTF-8, with or without a BOM)."""
+    paths = {name: folder / name for name in rules.FILES if (folder / name).is_file()}
+    total = sum(count_rows(path) for path in paths.values())
+    return import_files(
+        by=by,
+        files={name: read_lines(path) for name, path in paths.items()},
+        total=total,
+        progress=progress,
     )
+
+
+def count_rows(path: Path) -> int:
+    """Data rows in a file, about (a quoted field may span lines): for the progress bar."""
+    lines, last = 0, b"\n"
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return max(0, lines + (last != b"\n") - 1)
+
+
+def read_lines(path: Path) -> Iterator[str]:
+    """A file's lines as text. Decoded line by line, so that a byte that is not UTF-8 is
+    reported on its own line."""
+    with path.open("rb") as handle:
+        first = handle.readline().removeprefix(codecs.BOM_UTF8)
+        if first:
+            yield first.decode("utf-8")
+        for line in handle:
+            yield line.decode("utf-8")
 
 
 def import_files(
     *,
     by: User | AnonymousUser | None,
     files: Mapping[str, Iterable[str]],
+    total: int = 0,
     progress: Progress | None = None,
 ) -> Result:
-    """Check then write the files (name → lines); nothing is written if any row is wrong."""
-    report = progress or (lambda stage, done, total: None)
-    report("validating", 0, 0)
+    """Check the files (name → lines), then write them all; nothing if any row is wrong."""
+    report: Progress = progress or (lambda stage, done, of: None)
+    report("validating", 0, total)
     parsed, errors = rules.parse(
-        files, known_to_database(), progress=lambda n: report("validating", n, 0)
+        files,
+        known_to_database(),
+        progress=lambda done: report("validating", done, max(total, done)),
     )
     if errors:
         return Result(errors=errors)
+    writer = _Writer(parsed.total_rows, report)
+    report("writing", 0, parsed.total_rows)
     with transaction.atomic():
-        result = _write(parsed, report)
+        result = Result(counts=_write(parsed, writer, today=timezone.localdate()))
         record(
             by=by,
             action="import",
             files={name: vars(count) for name, count in result.counts.items()},
         )
+    report("writing", parsed.total_rows, parsed.total_rows)
     return result
 
 
-def _write(parsed: rules.Parsed, report: Progress) -> Result:
-    today = timezone.localdate()
-    total = parsed.total_rows
-    done = 0
+def known_to_database() -> rules.Known:
+    """What the checks need from the database: one query a table."""
+    peer_work: dict[str, list[rules.StoredPeriod]] = {}
+    for supervisee, supervisor, start, end in (
+        SupervisionRelationship.objects.peer_work()
+        .order_by()
+        .values_list("supervisee__external_id", "supervisor__external_id", "start_date", "end_date")
+    ):
+        peer_work.setdefault(supervisee, []).append((supervisor, start, end))
+    return rules.Known(
+        person_ids=frozenset(Person.objects.order_by().values_list("external_id", flat=True)),
+        session_ids=frozenset(
+            sid
+            for sid in Session.objects.filter(external_id__isnull=False)
+            .order_by()
+            .values_list("external_id", flat=True)
+            .iterator(chunk_size=20000)
+            if sid is not None
+        ),
+        peer_work=peer_work,
+    )
 
-    def advance(rows: int) -> None:
-        nonlocal done
-        done += rows
-        report("writing", done, total)
 
-    result = Result()
+# Writing.
+
+
+class _Writer:
+    """Counts the rows written and reports progress every BATCH rows."""
+
+    def __init__(self, total: int, report: Progress) -> None:
+        self.total, self.report = total, report
+        self.done = self.reported = 0
+
+    def quiet(self) -> "_Writer":
+        """A writer for rows that the files do not count (history, links)."""
+        return _Writer(0, lambda stage, done, of: None)
+
+    def advance(self, rows: int) -> None:
+        self.done += rows
+        if self.done - self.reported >= BATCH:
+            self.reported = self.done
+            self.report("writing", min(self.done, self.total), self.total)
+
+
+def _write(parsed: rules.Parsed, writer: _Writer, *, today: dt.date) -> dict[str, Count]:
+    counts: dict[str, Count] = {}
     if "people.csv" in parsed.rows:
-        result.counts["people.csv"] = _people(parsed, today)
-        advance(parsed.rows["people.csv"])
-    ids = dict(Person.objects.values_list("external_id", "pk"))
-    roles = dict(Person.objects.values_list("external_id", "role"))
+        counts["people.csv"] = _people(parsed.people, writer, today=today)
+    person_pks, roles = {}, {}
+    if parsed.rows.keys() - {"people.csv"}:
+        for external_id, pk, role in Person.objects.order_by().values_list(
+            "external_id", "pk", "role"
+        ):
+            person_pks[external_id], roles[external_id] = pk, role
 
     if "employment.csv" in parsed.rows:
-        stored: dict[Any, tuple[int, Any]] = {
-            (p, start): (pk, end)
-            for pk, p, start, end in EmploymentPeriod.objects.values_list(
-                "pk", "person__external_id", "start_date", "end_date"
-            )
-        }
-        result.counts["employment.csv"] = _upsert(
+        counts["employment.csv"] = _sync(
             EmploymentPeriod,
-            parsed.employment,
-            stored,
-            lambda key, end: EmploymentPeriod(
-                person_id=ids[key[0]], start_date=key[1], end_date=end
-            ),
-            ["end_date"],
+            ["person_id", "start_date", "end_date"],
+            {
+                (person_pks[p], start): (person_pks[p], start, end)
+                for (p, start), end in parsed.employment.items()
+            },
+            lambda row: (row[0], row[1]),
+            writer,
         )
-        advance(parsed.rows["employment.csv"])
-
     if "supervision.csv" in parsed.rows:
-        stored = {
-            (a, b, kind, start): (pk, end)
-            for pk, a, b, kind, start, end in SupervisionRelationship.objects.values_list(
-                "pk",
-                "supervisee__external_id",
-                "supervisor__external_id",
+        counts["supervision.csv"] = _sync(
+            SupervisionRelationship,
+            [
+                "supervisee_id",
+                "supervisor_id",
                 "type",
                 "start_date",
                 "end_date",
-            )
-        }
-        result.counts["supervision.csv"] = _upsert(
-            SupervisionRelationship,
-            parsed.supervision,
-            stored,
-            lambda key, end: SupervisionRelationship(
-                supervisee_id=ids[key[0]],
-                supervisor_id=ids[key[1]],
-                type=key[2],
-                start_date=key[3],
-                end_date=end,
-                supervisor_is_peer=roles[key[1]] in PEER_WORK_ROLES,
-            ),
-            ["end_date"],
+                "supervisor_is_peer",
+            ],
+            {
+                (person_pks[a], person_pks[b], kind, start): (
+                    person_pks[a],
+                    person_pks[b],
+                    kind,
+                    start,
+                    end,
+                    roles[b] in PEER_WORK_ROLES,
+                )
+                for (a, b, kind, start), end in parsed.supervision.items()
+            },
+            lambda row: row[:4],
+            writer,
         )
-        advance(parsed.rows["supervision.csv"])
-
     if "absences.csv" in parsed.rows:
-        stored = {
-            (p, kind, start): (pk, end)
-            for pk, p, kind, start, end in Absence.objects.values_list(
-                "pk", "person__external_id", "type", "start_date", "end_date"
-            )
-        }
-        result.counts["absences.csv"] = _upsert(
+        counts["absences.csv"] = _sync(
             Absence,
-            parsed.absences,
-            stored,
-            lambda key, end: Absence(
-                person_id=ids[key[0]], type=key[1], start_date=key[2], end_date=end
-            ),
-            ["end_date"],
+            ["person_id", "type", "start_date", "end_date"],
+            {
+                (person_pks[p], kind, start): (person_pks[p], kind, start, end)
+                for (p, kind, start), end in parsed.absences.items()
+            },
+            lambda row: row[:3],
+            writer,
         )
-        advance(parsed.rows["absences.csv"])
-
     if "sessions.csv" in parsed.rows:
-        fields = [
-            "kind",
-            "date",
-            "start_time",
-            "duration_minutes",
-            "lead_id",
-            "modality",
-            "location",
-        ]
-        stored_sessions = {
-            row[0]: (row[1], tuple(row[2:]))
-            for row in Session.objects.exclude(external_id=None).values_list(
-                "external_id", "pk", *fields
-            )
-        }
-        wanted = {
-            sid: (
-                s.kind,
-                s.date,
-                s.start_time,
-                s.duration_minutes,
-                ids[s.lead_id],
-                s.modality,
-                s.location,
-            )
-            for sid, s in parsed.sessions.items()
-        }
-        result.counts["sessions.csv"] = _upsert(
-            Session,
-            wanted,
-            stored_sessions,
-            lambda sid, values: Session(external_id=sid, **dict(zip(fields, values, strict=True))),
-            fields,
-        )
-        advance(parsed.rows["sessions.csv"])
-
+        counts["sessions.csv"] = _sessions(parsed.sessions, person_pks, writer)
     if "attendance.csv" in parsed.rows:
-        session_ids = dict(
-            Session.objects.exclude(external_id=None).values_list("external_id", "pk")
-        )
-        wanted_attendance = {
-            (session_ids[s], ids[p]): status for (s, p), status in parsed.attendance.items()
-        }
-        sessions_in_file = {session_ids[s] for s, _ in parsed.attendance}
-        # A short list of sessions is looked up directly; a long one would exceed the
-        # database's parameter limit, so then every imported session's register is read once.
-        existing = Attendance.objects.filter(session__external_id__isnull=False)
-        if len(sessions_in_file) <= 5000:
-            existing = existing.filter(session_id__in=list(sessions_in_file))
-        stored = {
-            (s, p): (pk, status)
-            for pk, s, p, status in existing.values_list("pk", "session_id", "person_id", "status")
-            if s in sessions_in_file
-        }
-        result.counts["attendance.csv"] = _upsert(
-            Attendance,
-            wanted_attendance,
-            stored,
-            lambda key, status: Attendance(session_id=key[0], person_id=key[1], status=status),
-            ["status"],
-            progress=lambda n: report("writing", done + n, total),
-        )
-        advance(parsed.rows["attendance.csv"])
-    return result
+        counts["attendance.csv"] = _attendance(parsed.attendance, person_pks, writer)
+    return counts
 
 
-def _upsert(
+Key = Any
+Row = tuple[Any, ...]
+
+
+def _sync(
     model: type[Model],
-    wanted: Mapping[Any, Any],
-    stored: Mapping[Any, tuple[int, Any]],
-    make: Callable[[Any, Any], Model],
     fields: list[str],
-    *,
-    progress: Callable[[int], None] | None = None,
+    wanted: Mapping[Key, Row],
+    key_of: Callable[[Row], Key],
+    writer: _Writer,
 ) -> Count:
-    """Create missing rows and update changed ones, in batches; report what happened."""
-    count = Count()
-    new: list[Model] = []
-    changed: list[Model] = []
-    for key, value in wanted.items():
-        if key not in stored:
-            new.append(make(key, value))
-            count.created += 1
-        elif stored[key][1] != value:
-            obj = make(key, value)
-            obj.pk = stored[key][0]
-            changed.append(obj)
-            count.updated += 1
-        else:
-            count.unchanged += 1
-    if changed:
-        model._default_manager.bulk_update(changed, fields, batch_size=BATCH)
-    for start in range(0, len(new), BATCH):
-        model._default_manager.bulk_create(new[start : start + BATCH])
-        if progress is not None:
-            progress(start + BATCH)
-    return count
-
-
-def _people(parsed: rules.Parsed, today: dt.date) -> Count:
-    services = {s.name: s for s in Service.objects.all()}
-    for name in {p.service for p in parsed.people.values() if p.service} - services.keys():
-        services[name] = Service.objects.create(name=name)
-    localities = {(loc.service_id, loc.name): loc for loc in Locality.objects.all()}
-    for row in parsed.people.values():
-        if row.locality:
-            key = (services[row.service].pk, row.locality)
-            if key not in localities:
-                localities[key] = Locality.objects.create(
-                    service=services[row.service], name=row.locality
-                )
-
-    def place(row: rules.PersonRow) -> tuple[int | None, int | None]:
-        service = services[row.service].pk if row.service else None
-        locality = localities[service, row.locality].pk if row.locality and service else None
-        return service, locality
-
+    """Make the table hold the wanted rows (values for `fields`, by natural key): create the
+    missing ones, update the changed ones, leave the rest. One query reads the table."""
     stored = {
-        p.external_id: p
-        for p in Person.objects.only(
-            "pk",
-            "external_id",
-            "name",
-            "email",
-            "role",
-            "service_id",
-            "locality_id",
-            "line_manager_id",
-        )
+        key_of(row[1:]): (row[0], row[1:])
+        for row in model._default_manager.order_by()
+        .values_list("pk", *fields)
+        .iterator(chunk_size=20000)
     }
-    count = Count()
-    new, changed, moved = [], [], []
-    for row in parsed.people.values():
-        service, locality = place(row)
-        person = stored.get(row.person_id)
-        if person is None:
-            new.append(
-                Person(
-                    external_id=row.person_id,
-                    name=row.name,
-                    email=row.email,
-                    role=row.role,
-                    service_id=service,
-                    locality_id=locality,
-                )
-            )
-            count.created += 1
-            continue
-        before = (person.name, person.email, person.role, person.service_id, person.locality_id)
-        after = (row.name, row.email, row.role, service, locality)
-        if before != after:
-            if before[2:] != after[2:]:
-                moved.append(person)
-            person.name, person.email, person.role = row.name, row.email, row.role
-            person.service_id, person.locality_id = service, locality
-            changed.append(person)
-    Person.objects.bulk_create(new, batch_size=BATCH)
-    Person.objects.bulk_update(
-        changed, ["name", "email", "role", "service_id", "locality_id"], batch_size=BATCH
-    )
-
-    # Role and team history: close the open placement of anyone who moved and open a new
-    # one; a placement opened earlier today is simply replaced.
-    Placement.objects.filter(person__in=moved, end_date__isnull=True, start_date=today).delete()
-    Placement.objects.filter(person__in=moved, end_date__isnull=True).update(
-        end_date=today - dt.timedelta(days=1)
-    )
-    Placement.objects.bulk_create(
-        [
-            Placement(
-                person=p,
-                role=p.role,
-                service_id=p.service_id,
-                locality_id=p.locality_id,
-                start_date=today,
-            )
-            for p in [*new, *moved]
-        ],
-        batch_size=BATCH,
-    )
-
-    # Line managers refer to people of the same file, so they are set once all exist.
-    ids = dict(Person.objects.values_list("external_id", "pk"))
-    managers = dict(Person.objects.values_list("external_id", "line_manager_id"))
-    relink = []
-    updated = {p.external_id for p in changed}
-    for row in parsed.people.values():
-        wanted = ids[row.line_manager_id] if row.line_manager_id else None
-        if managers[row.person_id] != wanted:
-            relink.append(Person(pk=ids[row.person_id], line_manager_id=wanted))
-            if row.person_id in stored:
-                updated.add(row.person_id)
-    Person.objects.bulk_update(relink, ["line_manager_id"], batch_size=BATCH)
-    count.updated = len(updated)
-    count.unchanged = len(parsed.people) - count.created - count.updated
+    new, changed, count = _diff(wanted, stored)
+    writer.advance(count.unchanged)
+    _insert(model, fields, new, writer)
+    _update(model, fields, changed, writer)
     return count
+
+
+def _diff(
+    wanted: Mapping[Key, Row], stored: Mapping[Key, tuple[int, Row]]
+) -> tuple[list[Row], list[Row], Count]:
+    """(rows to create, (pk, *row) to update, counts)."""
+    new: list[Row] = []
+    changed: list[Row] = []
+    unchanged = 0
+    for key, row in wanted.items():
+        before = stored.get(key)
+        if before is None:
+            new.append(row)
+        elif before[1] != row:
+            changed.append((before[0], *row))
+        else:
+            unchanged += 1
+    return new, changed, Count(created=len(new), updated=len(changed), unchanged=unchanged)
+
+
+def _people(people: Mapping[str, rules.PersonRow], writer: _Writer, *, today: dt.date) -> Count:
+    """Create and update people, their services and localities, line managers and the
+    role and team history (Placement)."""
+    services = dict(Service.objects.order_by().values_list("name", "pk"))
+    missing = sorted({p.service for p in people.values() if p.service} - services.keys())
+    for new_service in Service.objects.bulk_create([Service(name=name) for name in missing]):
+        services[new_service.name] = new_service.pk
+    localities: dict[tuple[int | None, str], int] = {
+        (service, name): pk
+        for pk, service, name in Locality.objects.order_by().values_list("pk", "service_id", "name")
+    }
+    places = sorted(
+        {(services[p.service], p.locality) for p in people.values() if p.locality}
+        - localities.keys()
+    )
+    made = Locality.objects.bulk_create([Locality(service_id=s, name=n) for s, n in places])
+    localities.update(zip(places, (place.pk for place in made), strict=True))
+
+    fields = ["external_id", "name", "email", "role", "service_id", "locality_id"]
+    wanted: dict[str, Row] = {}
+    for pid, p in people.items():
+        service = services[p.service] if p.service else None
+        locality = localities[service, p.locality] if p.locality else None
+        wanted[pid] = (pid, p.name, p.email, p.role, service, locality)
+    stored: dict[str, tuple[int, Row]] = {}
+    managers: dict[str, int | None] = {}
+    for pk, *row, manager in Person.objects.order_by().values_list("pk", *fields, "line_manager"):
+        stored[row[0]] = (pk, tuple(row))
+        managers[row[0]] = manager
+    new, changed, count = _diff(wanted, stored)
+    writer.advance(count.unchanged)
+    _insert(Person, fields, new, writer)
+    _update(Person, fields, changed, writer)
+
+    # Line managers are people of the same file, so they are linked once all exist.
+    pks = dict(Person.objects.order_by().values_list("external_id", "pk"))
+    relink: list[Row] = []
+    touched = {row[1] for row in changed}
+    for pid, p in people.items():
+        manager = pks[p.line_manager_id] if p.line_manager_id else None
+        if managers.get(pid) != manager:
+            relink.append((pks[pid], manager))
+            if pid in stored and pid not in touched:
+                touched.add(pid)
+                count.updated += 1
+                count.unchanged -= 1
+    _update(Person, ["line_manager_id"], relink, writer.quiet())
+
+    # Role and team history: a new person opens a placement today; one whose role or team
+    # changed has their open placement closed today and a new one opened. A placement that
+    # opened today (or is dated later) is corrected instead, so no empty period is recorded.
+    # changed rows are (pk, external_id, name, email, role, service, locality).
+    movers = {row[0]: row[4:] for row in changed if stored[row[1]][1][3:] != row[4:]}
+    opening = [(pks[row[0]], *row[3:]) for row in new]
+    if movers:
+        close: list[Row] = []
+        correct: list[Row] = []
+        corrected: set[int] = set()
+        for pk, person, start in (
+            Placement.objects.filter(end_date__isnull=True)
+            .order_by()
+            .values_list("pk", "person_id", "start_date")
+        ):
+            if person in movers:
+                if start >= today:
+                    correct.append((pk, *movers[person]))
+                    corrected.add(person)
+                else:
+                    close.append((pk, today))
+        _update(Placement, ["end_date"], close, writer.quiet())
+        _update(Placement, ["role", "service_id", "locality_id"], correct, writer.quiet())
+        opening += [(person, *place) for person, place in movers.items() if person not in corrected]
+    _insert(
+        Placement,
+        ["person_id", "role", "service_id", "locality_id", "start_date"],
+        [(*row, today) for row in opening],
+        writer.quiet(),
+    )
+    return count
+
+
+SESSION_FIELDS = [
+    "external_id",
+    "kind",
+    "date",
+    "start_time",
+    "duration_minutes",
+    "lead_id",
+    "modality",
+    "location",
+]
+
+
+def _sessions(
+    sessions: Mapping[str, rules.SessionRow], person_pks: Mapping[str, int], writer: _Writer
+) -> Count:
+    wanted = {
+        sid: (sid, s.kind, s.date, s.start_time, s.duration_minutes, person_pks[s.lead_id])
+        + (s.modality, s.location)
+        for sid, s in sessions.items()
+    }
+    stored: dict[str, tuple[int, Row]] = {}
+    versions: dict[int, int] = {}
+    for pk, version, *row in (
+        Session.objects.filter(external_id__isnull=False)
+        .order_by()
+        .values_list("pk", "version", *SESSION_FIELDS)
+        .iterator(chunk_size=20000)
+    ):
+        stored[row[0]] = (pk, tuple(row))
+        versions[pk] = version
+    new, changed, count = _diff(wanted, stored)
+    writer.advance(count.unchanged)
+    _insert(Session, SESSION_FIELDS, new, writer)
+    # A changed session gets a new version, so that anyone editing it meanwhile is told.
+    _update(
+        Session,
+        [*SESSION_FIELDS, "version"],
+        [(*row, versions[row[0]] + 1) for row in changed],
+        writer,
+    )
+    return count
+
+
+def _attendance(
+    attendance: Mapping[tuple[str, str], str], person_pks: Mapping[str, int], writer: _Writer
+) -> Count:
+    session_pks = dict(
+        Session.objects.filter(external_id__isnull=False)
+        .order_by()
+        .values_list("external_id", "pk")
+        .iterator(chunk_size=20000)
+    )
+    wanted: dict[Key, Row] = {}
+    for (sid, pid), status in attendance.items():
+        session, person = session_pks[sid], person_pks[pid]
+        wanted[session, person] = (session, person, status)
+    del session_pks
+    stored: dict[Key, tuple[int, Row]] = {}
+    for pk, *row in (
+        Attendance.objects.filter(session__external_id__isnull=False)
+        .order_by()
+        .values_list("pk", "session_id", "person_id", "status")
+        .iterator(chunk_size=20000)
+    ):
+        key = (row[0], row[1])
+        if key in wanted:
+            stored[key] = (pk, tuple(row))
+    new, changed, count = _diff(wanted, stored)
+    writer.advance(count.unchanged)
+    _insert(Attendance, ["session_id", "person_id", "status"], new, writer)
+    _update(Attendance, ["status"], [(row[0], row[3]) for row in changed], writer)
+    return count
+
+
+def _insert(model: type[Model], fields: list[str], rows: Sequence[Row], writer: _Writer) -> None:
+    """Create rows of values for `fields` (attribute names); other columns take their
+    defaults."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        _copy_in(model, fields, rows, writer)
+        return
+    manager = model._default_manager
+    for start in range(0, len(rows), BATCH):
+        batch = rows[start : start + BATCH]
+        manager.bulk_create(
+            [model(**dict(zip(fields, row, strict=True))) for row in batch], batch_size=BATCH
+        )
+        writer.advance(len(batch))
+
+
+def _update(model: type[Model], fields: list[str], rows: Sequence[Row], writer: _Writer) -> None:
+    """Set `fields` of existing rows, given as (pk, *values)."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        _copy_update(model, fields, rows, writer)
+        return
+    manager = model._default_manager
+    for start in range(0, len(rows), BATCH):
+        batch = rows[start : start + BATCH]
+        manager.bulk_update(
+            [model(pk=row[0], **dict(zip(fields, row[1:], strict=True))) for row in batch],
+            fields,
+            batch_size=BATCH,
+        )
+        writer.advance(len(batch))
+
+
+# PostgreSQL. Table and column names come from the models' metadata, quoted; values always
+# travel separately from the SQL, through COPY.
+
+
+def _columns(model: type[Model], fields: Iterable[str]) -> list[Field[Any, Any]]:
+    return [model._meta.get_field(name) for name in fields]  # type: ignore[misc]
+
+
+def _copy_in(model: type[Model], fields: list[str], rows: Sequence[Row], writer: _Writer) -> None:
+    quote = connection.ops.quote_name
+    given = _columns(model, fields)
+    now = timezone.now()
+    defaults = [
+        f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in fields
+    ]
+    extra = tuple(
+        now
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        else f.get_default()
+        for f in defaults
+    )
+    columns = ", ".join(quote(str(f.column)) for f in [*given, *defaults])
+    sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for number, row in enumerate(rows, 1):
+            copy.write_row(row + extra)
+            if number % BATCH == 0:
+                writer.advance(BATCH)
+    writer.advance(len(rows) % BATCH)
+
+
+def _copy_update(
+    model: type[Model], fields: list[str], rows: Sequence[Row], writer: _Writer
+) -> None:
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    temporary = quote(f"import_{model._meta.db_table}")
+    pk = quote(str(model._meta.pk.column))
+    columns = [quote(str(f.column)) for f in _columns(model, fields)]
+    listed = ", ".join([pk, *columns])
+    assignments = ", ".join(f"{c} = changed.{c}" for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {temporary} ON COMMIT DROP AS "  # noqa: S608
+            f"SELECT {listed} FROM {table} WITH NO DATA"
+        )
+        with cursor.cursor.copy(f"COPY {temporary} ({listed}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"UPDATE {table} SET {assignments} FROM {temporary} AS changed "  # noqa: S608
+            f"WHERE {table}.{pk} = changed.{pk}"
+        )
+        cursor.execute(f"DROP TABLE {temporary}")
+    writer.advance(len(rows))

@@ -8,10 +8,10 @@ class ImportRun(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to start"
-        VALIDATING = "validating", "Checking the files"
-        WRITING = "writing", "Importing"
-        DONE = "done", "Imported"
-        FAILED = "failed", "Not imported"
+        VALIDATING = "validating", "Validating"
+        WRITING = "writing", "Writing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
 
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
@@ -19,14 +19,17 @@ class ImportRun(models.Model):
     )
     file_names = models.JSONField(default=list)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    # Rows checked (while validating) or written (while writing) so far, of total_rows.
     processed_rows = models.PositiveIntegerField(default=0)
     total_rows = models.PositiveIntegerField(default=0)
+    # Every problem as "file:line: message" when the import failed.
     errors = models.JSONField(default=list, blank=True)
+    # "file: N rows (c created, u updated, n unchanged)" for each file when it is done.
     summary = models.JSONField(default=list, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["done", "failed"], finished_at__isnull=False)
@@ -46,4 +49,15 @@ class ImportRun(models.Model):
     def percent(self) -> int:
         if not self.total_rows:
             return 0
-        return min(100, round(100 * self.processed_rows / self.total_rows))
+        return min(100, self.processed_rows * 100 // self.total_rows)
+
+    @property
+    def progress(self) -> str:
+        """Where the import has got, in words: "Validating… 12,000 of 1,040,000 rows"."""
+        text = f"{self.get_status_display()}…"
+        if self.total_rows:
+            text += (
+                f" {min(self.processed_rows, self.total_rows):,} of {self.total_rows:,} rows "
+                f"({self.percent}%)"
+            )
+        return text

@@ -157,10 +157,11 @@ def parse(
     # header is unusable its ids are unknown, and references to it are not checked (None).
     # id → the same id: lookups return one shared string, so a million rows hold a few
     # thousand strings rather than a million copies.
-    people: dict[str, str] | None = {p: p for p in known.person_ids}
+    known_people = {p: p for p in known.person_ids}
+    people: dict[str, str] | None = known_people
     if "people.csv" in files:
         table = _Table("people.csv", files["people.csv"], ctx)
-        people = _people(table, ctx, parsed, people) if table.usable else None
+        people = _people(table, ctx, parsed, known_people) if table.usable else None
 
     if "employment.csv" in files:
         _employment(_Table("employment.csv", files["employment.csv"], ctx), ctx, parsed, people)
@@ -171,10 +172,11 @@ def parse(
     if "absences.csv" in files:
         _absences(_Table("absences.csv", files["absences.csv"], ctx), ctx, parsed, people)
 
-    sessions: dict[str, str] | None = {s: s for s in known.session_ids}
+    known_sessions = {s: s for s in known.session_ids}
+    sessions: dict[str, str] | None = known_sessions
     if "sessions.csv" in files:
         table = _Table("sessions.csv", files["sessions.csv"], ctx)
-        sessions = _sessions(table, ctx, parsed, people, sessions) if table.usable else None
+        sessions = _sessions(table, ctx, parsed, people, known_sessions) if table.usable else None
     if "attendance.csv" in files:
         table = _Table("attendance.csv", files["attendance.csv"], ctx)
         _attendance(table, ctx, parsed, people, sessions)
@@ -264,17 +266,13 @@ class _Context:
             self.problem(name, line, f"{column} is blank")
         return False
 
-    def text(
-        self, name: str, line: int, column: str, value: str, *, required: bool = True
-    ) -> bool:
+    def text(self, name: str, line: int, column: str, value: str, *, required: bool = True) -> bool:
         if not value:
             if required:
                 self.problem(name, line, f"{column} is blank")
             return not required
         if len(value) > MAX_LENGTH[column]:
-            self.problem(
-                name, line, f"{column} is longer than {MAX_LENGTH[column]} characters"
-            )
+            self.problem(name, line, f"{column} is longer than {MAX_LENGTH[column]} characters")
             return False
         return True
 
@@ -352,9 +350,7 @@ class _Table:
                 yield line, fields
                 line = reader.line_num + 1
         except UnicodeDecodeError:
-            self.ctx.problem(
-                self.name, line, 'is not UTF-8 text (save the file as "CSV UTF-8")'
-            )
+            self.ctx.problem(self.name, line, 'is not UTF-8 text (save the file as "CSV UTF-8")')
         except csv.Error as error:
             self.ctx.problem(self.name, line, f"cannot be read as CSV ({error})")
 
@@ -387,9 +383,7 @@ def _unique(seen: dict[object, int], key: object, line: int) -> int | None:
 # The files.
 
 
-def _people(
-    table: _Table, ctx: _Context, parsed: Parsed, known: dict[str, str]
-) -> dict[str, str]:
+def _people(table: _Table, ctx: _Context, parsed: Parsed, known: dict[str, str]) -> dict[str, str]:
     name = table.name
     seen: dict[object, int] = {}
     managers: list[tuple[int, str]] = []
@@ -502,9 +496,9 @@ def _overlaps(
             line = lines[supervisee, supervisor, kind, start]
             periods[supervisee].append((start, end, supervisor, line))
     for supervisee in periods:
-        for supervisor, start, end in known.peer_work.get(supervisee, ()):
-            if (supervisee, supervisor, "peer_work", start) not in parsed.supervision:
-                periods[supervisee].append((start, end, supervisor, None))
+        for supervisor, stored_start, stored_end in known.peer_work.get(supervisee, ()):
+            if (supervisee, supervisor, "peer_work", stored_start) not in parsed.supervision:
+                periods[supervisee].append((stored_start, stored_end, supervisor, None))
     for supervisee, spans in periods.items():
         if len(spans) < 2:
             continue
@@ -512,8 +506,8 @@ def _overlaps(
         for i, j in overlapping([(s[0], s[1]) for s in spans]):
             earlier, later = spans[i], spans[j]
             here, there = (later, earlier) if later[3] is not None else (earlier, later)
-            line = here[3]
-            if line is None:
+            at = here[3]
+            if at is None:
                 continue  # both stored already: not this file's problem
             other = (
                 f"line {there[3]}"
@@ -523,15 +517,13 @@ def _overlaps(
             )
             ctx.problem(
                 "supervision.csv",
-                line,
+                at,
                 f"{supervisee} would have two peer work supervisors at once: this period "
                 f"overlaps {other}",
             )
 
 
-def _absences(
-    table: _Table, ctx: _Context, parsed: Parsed, people: dict[str, str] | None
-) -> None:
+def _absences(table: _Table, ctx: _Context, parsed: Parsed, people: dict[str, str] | None) -> None:
     name = table.name
     if not table.usable:
         return
@@ -548,8 +540,7 @@ def _absences(
                 ctx.problem(
                     name,
                     line,
-                    f'{kind} absence of "{pid}" from {start} appears again '
-                    f"(first on line {first})",
+                    f'{kind} absence of "{pid}" from {start} appears again (first on line {first})',
                 )
             else:
                 parsed.absences[key] = end
@@ -567,9 +558,16 @@ def _sessions(
     times: dict[str, dt.time | None] = {}
     minutes_of: dict[str, int | None] = {}
     kinds, modalities = frozenset(SESSION_KINDS), frozenset(MODALITIES)
-    for line, (sid, kind, date, start_text, minutes_text, lead_id, modality, location) in (
-        table.rows()
-    ):
+    for line, (
+        sid,
+        kind,
+        date,
+        start_text,
+        minutes_text,
+        lead_id,
+        modality,
+        location,
+    ) in table.rows():
         ok = ctx.text(name, line, "session_id", sid)
         if kind not in kinds:
             ok &= ctx.choice(name, line, "kind", kind, SESSION_KINDS)

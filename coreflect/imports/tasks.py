@@ -1,40 +1,100 @@
+"""The upload page's imports, run in the background by Django's tasks framework."""
+
+import logging
 from pathlib import Path
 
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.tasks import task
 from django.utils import timezone
 
 from coreflect.imports import actions
 from coreflect.imports.models import ImportRun
 
+logger = logging.getLogger(__name__)
+
 
 def upload_folder(run_id: int) -> Path:
+    """Where an upload's files are kept: MEDIA_ROOT/imports/<run id>/."""
     return Path(settings.MEDIA_ROOT) / "imports" / str(run_id)
 
 
 @task
 def run_import(run_id: int) -> None:
-    """Import an uploaded run's files, recording progress on the run as it goes."""
-    run = ImportRun.objects.get(pk=run_id)
-    total = 0
-
-    def progress(stage: str, done: int, of: int) -> None:
-        nonlocal total
-        total = of or total
-        ImportRun.objects.filter(pk=run_id).update(
-            status=stage, processed_rows=done, total_rows=total
-        )
-
+    """Import an upload's files, recording progress and the outcome on its run."""
+    run = ImportRun.objects.select_related("created_by").get(pk=run_id)
     folder = upload_folder(run_id)
-    result = actions.import_files(
-        by=run.created_by, files=actions.read_folder(folder), progress=progress
+    missing = [name for name in run.file_names if not (folder / name).is_file()]
+    if missing:
+        _finish(
+            run_id,
+            ImportRun.Status.FAILED,
+            errors=[f"{name}: the uploaded file is no longer there" for name in missing],
+        )
+        return
+    progress = RunProgress(run_id)
+    try:
+        result = actions.import_folder(by=run.created_by, folder=folder, progress=progress)
+    except Exception as error:
+        logger.exception("Import %s stopped", run_id)
+        _finish(
+            run_id,
+            ImportRun.Status.FAILED,
+            errors=[f"The import stopped unexpectedly ({type(error).__name__}: {error})."],
+        )
+        raise
+    finally:
+        progress.close()
+    if result.ok:
+        _finish(run_id, ImportRun.Status.DONE, summary=result.summary())
+    else:
+        _finish(run_id, ImportRun.Status.FAILED, errors=result.errors)
+
+
+def _finish(
+    run_id: int,
+    status: ImportRun.Status,
+    *,
+    errors: list[str] | None = None,
+    summary: list[str] | None = None,
+) -> None:
+    ImportRun.objects.filter(pk=run_id).update(
+        status=status, errors=errors or [], summary=summary or [], finished_at=timezone.now()
     )
-    run.refresh_from_db()
-    run.status = ImportRun.Status.DONE if result.ok else ImportRun.Status.FAILED
-    run.errors = result.errors
-    run.summary = result.summary()
-    run.processed_rows = run.total_rows if result.ok else run.processed_rows
-    run.finished_at = timezone.now()
-    run.save(update_fields=["status", "errors", "summary", "processed_rows", "finished_at"])
-    for path in folder.glob("*.csv"):
-        path.unlink()
+
+
+class RunProgress:
+    """Saves an import's progress on its run, for the run page to poll.
+
+    The import writes in one transaction, and an update made inside it would stay invisible
+    until the end; so while writing, PostgreSQL takes the progress on a second connection.
+    SQLite allows one writer at a time, so there the count pauses while the rows are written.
+    """
+
+    def __init__(self, run_id: int) -> None:
+        self.run_id = run_id
+        self.side: BaseDatabaseWrapper | None = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not connection.in_atomic_block:
+            ImportRun.objects.filter(pk=self.run_id).update(
+                status=stage, processed_rows=done, total_rows=total
+            )
+            return
+        if connection.vendor != "postgresql":
+            return
+        if self.side is None:
+            self.side = connections.create_connection(DEFAULT_DB_ALIAS)
+        quote = self.side.ops.quote_name
+        with self.side.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {quote(ImportRun._meta.db_table)} "  # noqa: S608 (quoted model names)
+                "SET status = %s, processed_rows = %s, total_rows = %s WHERE id = %s",
+                [stage, done, total, self.run_id],
+            )
+
+    def close(self) -> None:
+        if self.side is not None:
+            self.side.close()
+            self.side = None

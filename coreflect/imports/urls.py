@@ -6,4 +6,5 @@ app_name = "imports"
 urlpatterns = [
     path("", views.upload, name="upload"),
     path("<int:pk>/", views.run_page, name="run"),
+    path("<int:pk>/problems.txt", views.run_errors, name="errors"),
 ]

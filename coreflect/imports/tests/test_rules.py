@@ -1,0 +1,485 @@
+"""The checks on the files, without a database."""
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from coreflect.imports import rules
+from coreflect.imports.tests.samples import GOOD, varied
+from coreflect.people.models import AbsenceType, Locality, Person, Role, Service
+from coreflect.supervision.models import (
+    AttendanceStatus,
+    Modality,
+    RelationshipType,
+    Session,
+    SessionKind,
+)
+
+ROLE_LIST = (
+    "head_of_peer_work, peer_lead, peer_coordinator, senior_peer_worker, peer_practitioner, "
+    "peer_worker, peer_support_worker, line_manager, executive_director, governance, admin"
+)
+
+
+def check(files: dict[str, str], known: rules.Known | None = None) -> list[str]:
+    lines = {name: text.splitlines(keepends=True) for name, text in files.items()}
+    return rules.parse(lines, known or rules.Known())[1]
+
+
+def parse(files: dict[str, str], known: rules.Known | None = None) -> rules.Parsed:
+    parsed, errors = rules.parse(
+        {name: text.splitlines(keepends=True) for name, text in files.items()},
+        known or rules.Known(),
+    )
+    assert errors == []
+    return parsed
+
+
+def test_good_files_have_no_problems_and_every_row_is_read():
+    parsed = parse(GOOD)
+    assert parsed.rows == {
+        "people.csv": 4,
+        "employment.csv": 3,
+        "supervision.csv": 2,
+        "absences.csv": 1,
+        "sessions.csv": 2,
+        "attendance.csv": 2,
+    }
+    assert parsed.people["P01"] == rules.PersonRow(
+        "Jo Bell", "jo.bell@example.nhs.uk", "peer_worker", "Adult", "Durham", "M01"
+    )
+    assert parsed.employment["P02", dt.date(2020, 1, 1)] == dt.date(2024, 12, 31)
+    assert parsed.employment["P01", dt.date(2025, 5, 15)] is None
+    assert parsed.sessions["S1"] == rules.SessionRow(
+        "one_to_one", dt.date(2025, 6, 2), dt.time(10, 0), 60, "P02", "in_person", "Room 1"
+    )
+    assert parsed.attendance["S2", "P01"] == "apologies"
+
+
+def test_the_first_data_row_is_line_2_and_a_bad_role_lists_every_role():
+    files = varied(people=("peer_worker,Adult", "peer wrker,Adult"))
+    assert check(files) == [f'people.csv:2: role "peer wrker" is not one of: {ROLE_LIST}']
+
+
+def test_the_vocabularies_are_the_models_choices():
+    assert rules.ROLES == tuple(Role.values)
+    assert rules.RELATIONSHIP_TYPES == tuple(RelationshipType.values)
+    assert rules.ABSENCE_TYPES == tuple(AbsenceType.values)
+    assert rules.SESSION_KINDS == tuple(SessionKind.values)
+    assert rules.MODALITIES == tuple(Modality.values)
+    assert rules.ATTENDANCE_STATUSES == tuple(AttendanceStatus.values)
+
+
+def test_the_length_limits_are_the_models():
+    fields = {
+        "person_id": Person._meta.get_field("external_id"),
+        "name": Person._meta.get_field("name"),
+        "email": Person._meta.get_field("email"),
+        "service": Service._meta.get_field("name"),
+        "locality": Locality._meta.get_field("name"),
+        "session_id": Session._meta.get_field("external_id"),
+        "location": Session._meta.get_field("location"),
+    }
+    assert rules.MAX_LENGTH == {column: f.max_length for column, f in fields.items()}
+
+
+# The header.
+
+
+def test_a_missing_column_is_reported_on_line_1_and_the_rows_are_not_checked():
+    errors = check({"employment.csv": "person_id,end_date\nP404,2025-01-01\n"})
+    assert errors == ['employment.csv:1: missing column "start_date"']
+
+
+def test_an_unknown_column_is_reported_on_line_1():
+    text = "person_id,start_date,end_date,notes\nP01,2025-01-01,,\n"
+    errors = check({"employment.csv": text}, rules.Known(person_ids=frozenset({"P01"})))
+    assert errors == [
+        'employment.csv:1: unknown column "notes" (the columns are: person_id, start_date, '
+        "end_date)"
+    ]
+
+
+def test_a_column_named_twice_is_reported():
+    errors = check({"attendance.csv": "session_id,person_id,status,status\n"})
+    assert errors == ['attendance.csv:1: column "status" appears more than once']
+
+
+def test_an_empty_file_needs_its_header():
+    assert check({"absences.csv": ""}) == [
+        "absences.csv:1: the file is empty: it needs the header row "
+        "person_id,type,start_date,end_date"
+    ]
+
+
+def test_columns_may_come_in_any_order():
+    text = "status,person_id,session_id\nattended,P01,S1\n"
+    parsed = parse({**GOOD, "attendance.csv": text})
+    assert parsed.attendance == {("S1", "P01"): "attended"}
+
+
+def test_a_header_with_a_byte_order_mark_and_spaces_is_read():
+    parse({**GOOD, "employment.csv": "\ufeffperson_id, start_date ,end_date\nP01,2025-05-15,\n"})
+
+
+def test_a_file_that_is_not_an_import_file_is_refused():
+    assert check({"staff.csv": "a,b\n"}) == [
+        "staff.csv:1: not one of the import files (people.csv, employment.csv, "
+        "supervision.csv, absences.csv, sessions.csv, attendance.csv)"
+    ]
+
+
+# Each kind of problem, with its file and line.
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"people": ("G01,Gina", ",Gina")}, "people.csv:5: person_id is blank"),
+        ({"people": ("P01,Jo Bell,", "P01,,")}, "people.csv:2: name is blank"),
+        ({"people": (",peer_worker,", ",,")}, "people.csv:2: role is blank"),
+        (
+            {"people": ("jo.bell@example.nhs.uk", "jo.bell")},
+            'people.csv:2: email "jo.bell" is not an email address',
+        ),
+        (
+            {"people": ("jo.bell@example.nhs.uk", "jo bell@example.nhs.uk")},
+            'people.csv:2: email "jo bell@example.nhs.uk" is not an email address',
+        ),
+        (
+            {"people": ("P01,Jo Bell", "P01," + "J" * 201)},
+            "people.csv:2: name is longer than 200 characters",
+        ),
+        (
+            {"people": ("peer_worker,Adult,Durham", "peer_worker,,Durham")},
+            'people.csv:2: locality "Durham" is given without a service',
+        ),
+        (
+            {"people": ("line_manager,Adult,Durham,", "line_manager,Adult,Durham,M01")},
+            "people.csv:4: a person cannot be their own line manager",
+        ),
+        (
+            {"people": ("Durham,M01\nP02", "Durham,M99\nP02")},
+            'people.csv:2: line_manager_id "M99" is not a known person '
+            "(not in people.csv nor imported before)",
+        ),
+        (
+            {"employment": ("P01,2025-05-15,", "P01,2025-13-01,")},
+            'employment.csv:2: start_date "2025-13-01" is not a date (YYYY-MM-DD)',
+        ),
+        (
+            {"employment": ("P01,2025-05-15,", "P01,15/05/2025,")},
+            'employment.csv:2: start_date "15/05/2025" is not a date (YYYY-MM-DD)',
+        ),
+        (
+            {"employment": ("P01,2025-05-15,", "P01,,")},
+            "employment.csv:2: start_date is blank",
+        ),
+        (
+            {"employment": ("P01,2025-05-15,", "P01,2025-05-15,2025-05-01")},
+            "employment.csv:2: end_date 2025-05-01 is before start_date 2025-05-15",
+        ),
+        (
+            {"employment": ("P01,2025-05-15,", "P07,2025-05-15,")},
+            'employment.csv:2: person_id "P07" is not a known person '
+            "(not in people.csv nor imported before)",
+        ),
+        (
+            {"employment": ("P02,2025-02-01,", "P02,2020-01-01,")},
+            'employment.csv:4: employment of "P02" from 2020-01-01 appears again (first on line 3)',
+        ),
+        (
+            {"supervision": ("P01,P02,peer_work", "P01,P02,peer work")},
+            'supervision.csv:2: type "peer work" is not one of: peer_work, line_management, '
+            "clinical",
+        ),
+        (
+            {"supervision": ("P01,M01,line_management", "P01,P01,line_management")},
+            "supervision.csv:3: a person cannot supervise themselves",
+        ),
+        (
+            {"supervision": ("P01,M01,line_management", "P01,M09,line_management")},
+            'supervision.csv:3: supervisor_id "M09" is not a known person '
+            "(not in people.csv nor imported before)",
+        ),
+        (
+            {"supervision": ("2025-05-15,\nP01,M01", "2025-05-15,2025-05-14\nP01,M01")},
+            "supervision.csv:2: end_date 2025-05-14 is before start_date 2025-05-15",
+        ),
+        (
+            {"absences": ("sickness", "flu")},
+            'absences.csv:2: type "flu" is not one of: sickness, annual_leave, parental, other',
+        ),
+        (
+            {"absences": ("2025-09-15", "")},
+            "absences.csv:2: end_date is blank",
+        ),
+        (
+            {"sessions": ("10:00,60,P02,in_person", "25:00,60,P02,in_person")},
+            'sessions.csv:2: start_time "25:00" is not a time (HH:MM)',
+        ),
+        (
+            {"sessions": ("10:00,60,P02,in_person", "10am,60,P02,in_person")},
+            'sessions.csv:2: start_time "10am" is not a time (HH:MM)',
+        ),
+        (
+            {"sessions": ("10:00,60,P02,in_person", "10:00,0,P02,in_person")},
+            'sessions.csv:2: duration_minutes "0" is not a whole number above 0',
+        ),
+        (
+            {"sessions": ("10:00,60,P02,in_person", "10:00,-30,P02,in_person")},
+            'sessions.csv:2: duration_minutes "-30" is not a whole number above 0',
+        ),
+        (
+            {"sessions": ("10:00,60,P02,in_person", "10:00,1.5,P02,in_person")},
+            'sessions.csv:2: duration_minutes "1.5" is not a whole number above 0',
+        ),
+        (
+            {"sessions": ("10:00,60,P02,in_person", "10:00,,P02,in_person")},
+            "sessions.csv:2: duration_minutes is blank",
+        ),
+        (
+            {"sessions": ("10:00,60,P02,in_person", "10:00,1441,P02,in_person")},
+            'sessions.csv:2: duration_minutes "1441" is more than a day (1440 minutes)',
+        ),
+        (
+            {"sessions": ("10:00,60,P02,in_person", "10:00,60,P99,in_person")},
+            'sessions.csv:2: lead_id "P99" is not a known person '
+            "(not in people.csv nor imported before)",
+        ),
+        (
+            {"sessions": ("S1,one_to_one", "S1,one-to-one")},
+            'sessions.csv:2: kind "one-to-one" is not one of: one_to_one, co_reflection',
+        ),
+        (
+            {"sessions": ("P02,video", "P02,teams")},
+            'sessions.csv:3: modality "teams" is not one of: in_person, video, phone',
+        ),
+        (
+            {
+                "sessions": (
+                    "P02,video,\n",
+                    "P02,video,\nS1,one_to_one,2025-06-03,10:00,60,P02,video,\n",
+                )
+            },
+            'sessions.csv:4: session_id "S1" appears again (first on line 2)',
+        ),
+        (
+            {"attendance": ("S1,P01,attended", "S9,P01,attended")},
+            'attendance.csv:2: session_id "S9" is not a known session '
+            "(not in sessions.csv nor imported before)",
+        ),
+        (
+            {"attendance": ("S1,P01,attended", "S1,P77,attended")},
+            'attendance.csv:2: person_id "P77" is not a known person '
+            "(not in people.csv nor imported before)",
+        ),
+        (
+            {"attendance": ("S1,P01,attended", "S1,P01,came")},
+            'attendance.csv:2: status "came" is not one of: attended, cancelled_by_supervisee, '
+            "cancelled_by_supervisor, did_not_attend, apologies, tentative, invited",
+        ),
+        (
+            {"attendance": ("S2,P01,apologies", "S1,P01,apologies")},
+            'attendance.csv:3: "P01" in session "S1" appears again (first on line 2)',
+        ),
+    ],
+)
+def test_each_kind_of_problem_is_reported_as_file_line_message(changes, expected):
+    assert check(varied(**changes)) == [expected]
+
+
+def test_a_duplicate_person_points_at_the_first_line():
+    files = {**GOOD, "people.csv": GOOD["people.csv"] + "P01,Jo Again,,peer_worker,,,\n"}
+    assert check(files) == ['people.csv:6: person_id "P01" appears again (first on line 2)']
+
+
+def test_every_problem_in_a_row_is_reported_not_only_the_first():
+    files = varied(sessions=("S1,one_to_one,2025-06-02,10:00,60", "S1,one2one,2025-06-31,9,x"))
+    assert check(files) == [
+        'sessions.csv:2: kind "one2one" is not one of: one_to_one, co_reflection',
+        'sessions.csv:2: date "2025-06-31" is not a date (YYYY-MM-DD)',
+        'sessions.csv:2: start_time "9" is not a time (HH:MM)',
+        'sessions.csv:2: duration_minutes "x" is not a whole number above 0',
+    ]
+
+
+def test_problems_come_in_file_then_line_order():
+    files = varied(
+        attendance=("S1,P01,attended", "S1,P01,came"),
+        people=("P02,Sam Shaw,sam@example.nhs.uk", "P02,Sam Shaw,sam"),
+        employment=("P02,2025-02-01", "P02,2025-02-31"),
+    )
+    files["people.csv"] += "P05,Pip,,peer wrker,,,\n"
+    assert [e.split(": ")[0] for e in check(files)] == [
+        "people.csv:3",
+        "people.csv:6",
+        "employment.csv:4",
+        "attendance.csv:2",
+    ]
+
+
+def test_a_row_with_the_wrong_number_of_fields_is_reported():
+    files = {"employment.csv": "person_id,start_date,end_date\nP01,2025-01-01\n"}
+    assert check(files, rules.Known(person_ids=frozenset({"P01"}))) == [
+        "employment.csv:2: has 2 fields but the header has 3"
+    ]
+
+
+def test_blank_lines_are_skipped_but_still_counted_as_lines():
+    text = "person_id,start_date,end_date\n\nP01,2025-01-01,\n,,\nP01,2025-13-01,\n"
+    errors = check({"employment.csv": text}, rules.Known(person_ids=frozenset({"P01"})))
+    assert errors == ['employment.csv:5: start_date "2025-13-01" is not a date (YYYY-MM-DD)']
+
+
+def test_a_quoted_field_over_two_lines_keeps_later_line_numbers_true():
+    text = "session_id,kind,date,start_time,duration_minutes,lead_id,modality,location\n"
+    text += 'S1,one_to_one,2025-06-02,10:00,60,P02,in_person,"Room 1\nfirst floor"\n'
+    text += "S2,one_to_one,2025-06-02,10:00,60,P02,by pigeon,\n"
+    errors = check({"sessions.csv": text}, rules.Known(person_ids=frozenset({"P02"})))
+    assert errors == ['sessions.csv:4: modality "by pigeon" is not one of: in_person, video, phone']
+
+
+def test_windows_line_endings_are_read():
+    files = {name: text.replace("\n", "\r\n") for name, text in GOOD.items()}
+    assert parse(files).rows["attendance.csv"] == 2
+
+
+def test_values_are_trimmed_of_spaces():
+    parsed = parse(varied(attendance=("S1,P01,attended", " S1 , P01 , attended ")))
+    assert parsed.attendance["S1", "P01"] == "attended"
+
+
+def test_a_bad_row_gives_one_error_not_one_in_every_file_that_refers_to_it():
+    files = varied(people=("peer_worker,Adult", "peer wrker,Adult"))
+    assert len(check(files)) == 1  # P01 is still a person for the other files
+
+
+def test_an_unusable_people_file_does_not_make_every_reference_an_error():
+    files = {**GOOD, "people.csv": "person,name\nP01,Jo\n"}
+    errors = check(files)
+    assert all(e.startswith("people.csv:1:") for e in errors)
+
+
+def test_references_may_be_to_ids_already_imported():
+    known = rules.Known(person_ids=frozenset({"P01", "P02"}), session_ids=frozenset({"S1"}))
+    files = {"attendance.csv": "session_id,person_id,status\nS1,P01,attended\n"}
+    assert parse(files, known).attendance == {("S1", "P01"): "attended"}
+    assert check({"attendance.csv": files["attendance.csv"]}) == [
+        'attendance.csv:2: session_id "S1" is not a known session '
+        "(not in sessions.csv nor imported before)",
+        'attendance.csv:2: person_id "P01" is not a known person '
+        "(not in people.csv nor imported before)",
+    ]
+
+
+def test_blank_email_service_and_locality_are_allowed():
+    assert parse(GOOD).people["G01"] == rules.PersonRow("Gina Gov", "", "governance", "", "", "")
+
+
+# One peer work supervisor at a time.
+
+PEER_WORK = "supervisee_id,supervisor_id,type,start_date,end_date\n"
+PEOPLE = rules.Known(person_ids=frozenset({"P01", "P02", "M01", "P03"}))
+
+
+def test_two_ongoing_peer_work_supervisors_overlap():
+    text = PEER_WORK + "P01,P02,peer_work,2025-05-15,\nP01,M01,peer_work,2025-09-01,\n"
+    assert check({"supervision.csv": text}, PEOPLE) == [
+        "supervision.csv:3: P01 would have two peer work supervisors at once: this period "
+        "overlaps line 2"
+    ]
+
+
+def test_a_change_of_supervisor_the_day_after_the_last_is_fine():
+    text = PEER_WORK + "P01,P02,peer_work,2025-01-01,2025-08-31\nP01,M01,peer_work,2025-09-01,\n"
+    assert check({"supervision.csv": text}, PEOPLE) == []
+
+
+def test_periods_sharing_a_day_overlap():
+    text = PEER_WORK + "P01,P02,peer_work,2025-01-01,2025-09-01\nP01,M01,peer_work,2025-09-01,\n"
+    assert len(check({"supervision.csv": text}, PEOPLE)) == 1
+
+
+def test_other_supervision_types_may_overlap_peer_work():
+    text = PEER_WORK + "P01,P02,peer_work,2025-01-01,\nP01,M01,clinical,2025-01-01,\n"
+    assert check({"supervision.csv": text}, PEOPLE) == []
+
+
+def test_every_period_overlapping_a_long_one_is_reported():
+    text = PEER_WORK + (
+        "P01,P02,peer_work,2020-01-01,2025-12-31\n"
+        "P01,M01,peer_work,2021-01-01,2021-06-30\n"
+        "P01,P03,peer_work,2023-01-01,2023-06-30\n"
+    )
+    errors = check({"supervision.csv": text}, PEOPLE)
+    assert [e.split(": ")[0] for e in errors] == ["supervision.csv:3", "supervision.csv:4"]
+
+
+def test_an_overlap_with_a_stored_relationship_is_refused():
+    known = rules.Known(
+        person_ids=PEOPLE.person_ids,
+        peer_work={"P01": [("M01", dt.date(2025, 1, 1), None)]},
+    )
+    text = PEER_WORK + "P01,P02,peer_work,2025-05-15,\n"
+    assert check({"supervision.csv": text}, known) == [
+        "supervision.csv:2: P01 would have two peer work supervisors at once: this period "
+        "overlaps the peer work supervision by M01 from 2025-01-01, ongoing, already imported"
+    ]
+
+
+def test_a_stored_relationship_the_file_restates_is_replaced_not_overlapped():
+    known = rules.Known(
+        person_ids=PEOPLE.person_ids,
+        peer_work={"P01": [("M01", dt.date(2025, 1, 1), None)]},
+    )
+    text = PEER_WORK + "P01,M01,peer_work,2025-01-01,2025-05-14\nP01,P02,peer_work,2025-05-15,\n"
+    assert check({"supervision.csv": text}, known) == []
+
+
+def test_overlaps_only_among_stored_relationships_are_not_this_files_problem():
+    known = rules.Known(
+        person_ids=PEOPLE.person_ids,
+        peer_work={
+            "P01": [("M01", dt.date(2025, 1, 1), None), ("P03", dt.date(2025, 2, 1), None)],
+        },
+    )
+    text = PEER_WORK + "P01,M01,line_management,2025-01-01,\n"
+    assert check({"supervision.csv": text}, known) == []
+
+
+dates = st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2022, 12, 31))
+periods = st.lists(
+    st.tuples(dates, st.one_of(st.none(), st.integers(0, 400))).map(
+        lambda p: (p[0], None if p[1] is None else p[0] + dt.timedelta(days=p[1]))
+    ),
+    max_size=8,
+)
+
+
+@given(periods)
+def test_overlapping_flags_a_period_exactly_when_it_overlaps_an_earlier_one(spans):
+    spans = sorted(spans, key=lambda s: s[0])
+
+    def meet(a, b):
+        return (a[1] is None or b[0] <= a[1]) and (b[1] is None or a[0] <= b[1])
+
+    flagged = {j for _, j in rules.overlapping(spans)}
+    expected = {j for j in range(len(spans)) if any(meet(spans[i], spans[j]) for i in range(j))}
+    assert flagged == expected
+
+
+def test_progress_is_reported_every_5000_rows():
+    rows = "".join(f"S1,P{n:05d},attended\n" for n in range(12000))
+    known = rules.Known(
+        person_ids=frozenset(f"P{n:05d}" for n in range(12000)), session_ids=frozenset({"S1"})
+    )
+    seen: list[int] = []
+    rules.parse(
+        {"attendance.csv": ["session_id,person_id,status\n", *rows.splitlines(True)]},
+        known,
+        progress=seen.append,
+    )
+    assert seen == [5000, 10000]

@@ -1,0 +1,177 @@
+"""The upload page and the run page, for administrators only."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from coreflect.imports import tasks
+from coreflect.imports.models import ImportRun
+from coreflect.imports.tests.samples import GOOD, varied, write
+from coreflect.people.models import Person
+from coreflect.supervision.models import Attendance
+
+
+def uploads(files: dict[str, str]) -> list[SimpleUploadedFile]:
+    return [SimpleUploadedFile(name, text.encode(), "text/csv") for name, text in files.items()]
+
+
+@pytest.fixture
+def immediate(settings, tmp_path):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+# The task runs once the upload's transaction commits, so these tests commit for real.
+committing = pytest.mark.django_db(transaction=True)
+
+
+@committing
+def test_admin_uploads_good_files_and_sees_the_summary(login, ada, immediate):
+    response = login(ada).post("/imports/", {"csv_files": uploads(GOOD)}, follow=True)
+    run = ImportRun.objects.get()
+    assert response.redirect_chain == [(f"/imports/{run.pk}/", 302)]
+    text = response.content.decode()
+    assert "people.csv: 4 rows (4 created, 0 updated, 0 unchanged)" in text
+    assert "attendance.csv: 2 rows (2 created, 0 updated, 0 unchanged)" in text
+    assert (run.status, run.created_by, run.errors) == ("done", ada.user, [])
+    assert run.processed_rows == run.total_rows == 14
+    assert run.finished_at is not None
+    assert sorted(run.file_names) == sorted(GOOD)
+    assert sorted(p.name for p in (immediate / "imports" / str(run.pk)).iterdir()) == sorted(GOOD)
+    assert Attendance.objects.count() == 2
+    assert "hx-trigger" not in text  # finished: no more polling
+
+
+@committing
+def test_admin_uploads_bad_files_and_sees_every_error_with_nothing_imported(login, ada, immediate):
+    bad = varied(
+        sessions=("video", "carrier pigeon"),
+        people=("jo.bell@example.nhs.uk", "jo"),
+        attendance=("S1,P01,attended", "S1,P01,came"),
+    )
+    people = Person.objects.count()
+    response = login(ada).post("/imports/", {"csv_files": uploads(bad)}, follow=True)
+    text = response.content.decode()
+    assert "Nothing was imported." in text
+    assert 'people.csv:2: email "jo" is not an email address' in text
+    assert (
+        'sessions.csv:3: modality "carrier pigeon" is not one of: in_person, video, phone' in text
+    )
+    assert 'attendance.csv:2: status "came" is not one of:' in text
+    assert "nhsuk-error-summary" in text
+    run = ImportRun.objects.get()
+    assert run.status == "failed" and len(run.errors) == 3
+    assert Person.objects.count() == people
+    download = login(ada).get(f"/imports/{run.pk}/problems.txt")
+    assert download.content.decode().splitlines() == run.errors
+
+
+def test_a_file_with_another_name_is_refused(login, ada):
+    response = login(ada).post(
+        "/imports/", {"csv_files": uploads({"staff.csv": "x\n", "people.csv": GOOD["people.csv"]})}
+    )
+    text = response.content.decode()
+    assert "staff.csv: not one of the import files (people.csv, employment.csv" in text
+    assert not ImportRun.objects.exists()
+
+
+def test_an_upload_without_files_asks_for_them(login, ada):
+    response = login(ada).post("/imports/", {})
+    assert "Choose the CSV files to import" in response.content.decode()
+
+
+def test_the_upload_page_offers_several_csv_files_and_lists_recent_runs(login, ada):
+    run = ImportRun.objects.create(created_by=ada.user, file_names=["people.csv"])
+    text = login(ada).get("/imports/").content.decode()
+    assert 'type="file"' in text and " multiple " in text and 'accept=".csv"' in text
+    assert f'href="/imports/{run.pk}/"' in text
+    assert "Waiting to start" in text
+
+
+def test_the_run_page_polls_its_progress_with_htmx(login, ada):
+    run = ImportRun.objects.create(
+        created_by=ada.user,
+        file_names=["attendance.csv"],
+        status="validating",
+        processed_rows=12000,
+        total_rows=1040000,
+    )
+    client = login(ada)
+    page = client.get(f"/imports/{run.pk}/").content.decode()
+    assert "<html" in page and "<noscript>" in page and ">Refresh</a>" in page
+    fragment = client.get(f"/imports/{run.pk}/", headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in fragment
+    assert "Validating… 12,000 of 1,040,000 rows (1%)" in fragment
+    assert f'hx-get="/imports/{run.pk}/"' in fragment and 'hx-trigger="every 1s"' in fragment
+    assert '<progress class="app-progress" max="1040000" value="12000"' in fragment
+
+
+def test_a_long_list_of_problems_is_cut_short_with_a_download(login, ada):
+    errors = [f"attendance.csv:{n}: status is blank" for n in range(2, 1502)]
+    run = ImportRun.objects.create(
+        created_by=ada.user,
+        file_names=["attendance.csv"],
+        status="failed",
+        errors=errors,
+        finished_at=timezone.now(),
+    )
+    text = login(ada).get(f"/imports/{run.pk}/").content.decode()
+    assert "attendance.csv:1001: status is blank" in text
+    assert "attendance.csv:1002: status is blank" not in text
+    assert "And 500 more." in text and f"/imports/{run.pk}/problems.txt" in text
+
+
+def test_an_unexpected_failure_marks_the_run_failed(ada, monkeypatch, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    run = ImportRun.objects.create(created_by=ada.user, file_names=["people.csv"])
+    write(tasks.upload_folder(run.pk), {"people.csv": GOOD["people.csv"]})
+
+    def broken(**kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(tasks.actions, "import_folder", broken)
+    with pytest.raises(RuntimeError):
+        tasks.run_import.call(run.pk)
+    run.refresh_from_db()
+    assert run.status == "failed"
+    assert run.errors == ["The import stopped unexpectedly (RuntimeError: disk on fire)."]
+
+
+@pytest.mark.parametrize("who", ["alice", "sam", "lena", "pat", "hana", "gus"])
+def test_import_pages_without_permission_are_404(login, everyone, who):
+    run = ImportRun.objects.create(file_names=["people.csv"])
+    client = login(everyone[who])
+    assert client.get("/imports/").status_code == 404
+    assert client.post("/imports/", {"csv_files": uploads(GOOD)}).status_code == 404
+    assert client.get(f"/imports/{run.pk}/").status_code == 404
+    assert client.get(f"/imports/{run.pk}/problems.txt").status_code == 404
+    assert not ImportRun.objects.exclude(pk=run.pk).exists()
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client, db):
+    assert client.get("/imports/").status_code == 302
+
+
+def test_a_run_whose_files_have_gone_fails_and_says_so(ada, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    run = ImportRun.objects.create(created_by=ada.user, file_names=["people.csv"])
+    tasks.run_import.call(run.pk)
+    run.refresh_from_db()
+    assert run.status == "failed"
+    assert run.errors == ["people.csv: the uploaded file is no longer there"]
+
+
+def test_the_list_of_recent_runs_takes_the_same_queries_however_long(
+    login, ada, django_assert_max_num_queries
+):
+    client = login(ada)
+    ImportRun.objects.create(created_by=ada.user, file_names=["people.csv"])
+    with CaptureQueriesContext(connection) as one:
+        client.get("/imports/")
+    for _ in range(5):
+        ImportRun.objects.create(created_by=ada.user, file_names=["people.csv"])
+    with django_assert_max_num_queries(len(one)):
+        client.get("/imports/")

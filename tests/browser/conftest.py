@@ -1,0 +1,235 @@
+"""Browser tests: Debian's Chromium, driven by Playwright, against pytest-django's live server.
+
+Everything in this folder is marked `browser`. Without /usr/bin/chromium the tests skip and say
+how to enable them, unless COREFLECT_REQUIRE_BROWSER=1 (CI), when they fail.
+"""
+
+import datetime as dt
+import io
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from browser_helpers import (
+    AXE_JS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ENABLE_HINT,
+    REQUIRE_BROWSER,
+    SCREENSHOTS,
+    is_csp_violation,
+    sign_in,
+)
+from django.core.management import call_command
+from django.utils import timezone
+
+from coreflect.demo.build import PASSWORD
+
+# Playwright's sync API runs an event loop in the test's thread, which trips Django's guard
+# against the ORM in async code; the tests and the live server never share a call.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+# The live server listens on 127.0.0.1 (a free port each, so pytest-xdist workers don't clash).
+os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
+
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if HERE not in Path(item.path).parents:
+            continue
+        item.add_marker(pytest.mark.browser)
+        # Skip at once rather than after building the demo (with the requirement set, the
+        # fixtures below fail instead).
+        if REQUIRE_BROWSER:
+            continue
+        needs = getattr(item, "fixturenames", ())
+        if "chromium" in needs and not CHROMIUM.exists():
+            item.add_marker(pytest.mark.skip(reason=f"{CHROMIUM} is missing: {ENABLE_HINT}"))
+        elif "axe_js" in needs and not AXE_JS.exists():
+            item.add_marker(pytest.mark.skip(reason=f"{AXE_JS} is missing: {ENABLE_HINT}"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator:
+    # Keep the outcome on the item so the page fixture can screenshot a failure.
+    report = yield
+    if report.when == "call":
+        item.stash[FAILED] = report.failed
+    return report
+
+
+FAILED = pytest.StashKey[bool]()
+
+
+def unavailable(reason: str) -> None:
+    if REQUIRE_BROWSER:
+        pytest.fail(f"{reason} and COREFLECT_REQUIRE_BROWSER=1", pytrace=False)
+    pytest.skip(f"{reason}: {ENABLE_HINT}")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium per test process."""
+    if not CHROMIUM.exists():
+        unavailable(f"browser tests need {CHROMIUM}, which is missing")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def axe_js() -> str:
+    if not AXE_JS.exists():
+        unavailable(f"the accessibility scan needs {AXE_JS} (npm ci installs axe-core)")
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+@pytest.fixture(autouse=True)
+def _browser_settings(settings, tmp_path: Path) -> None:
+    # Imports finish inside the upload request, and each test writes uploads to its own folder.
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # The login form is the real one; only the hash is cheap (PBKDF2 costs ~1.5 s a sign-in).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class Console:
+    """What the page said on the console, and any uncaught script errors."""
+
+    messages: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    # Stylesheets, scripts and images that did not load (an unstyled page fails axe in
+    # confusing ways, so say so plainly).
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def csp_violations(self) -> list[str]:
+        return [m for m in self.messages if is_csp_violation(m)]
+
+    def clear(self) -> None:
+        self.messages.clear()
+        self.errors.clear()
+        self.missing.clear()
+
+
+class Screenshots:
+    """Saves numbered screenshots under build/screenshots/<test>/."""
+
+    def __init__(self, test_name: str) -> None:
+        self.folder = SCREENSHOTS / re.sub(r"[^\w.-]+", "-", test_name).strip("-")
+        self.count = 0
+        for old in self.folder.glob("*.png"):  # from an earlier run
+            old.unlink()
+
+    def __call__(self, page, name: str, *, full_page: bool = True) -> Path:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.count += 1
+        path = self.folder / f"{self.count:02d}-{re.sub(r'[^\w.-]+', '-', name)}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+
+@pytest.fixture
+def shots(request: pytest.FixtureRequest) -> Screenshots:
+    return Screenshots(request.node.name)
+
+
+ASSETS = {"stylesheet", "script", "image", "font"}
+
+
+def note_missing(console: Console, response) -> None:
+    if response.status >= 400 and response.request.resource_type in ASSETS:
+        console.missing.append(f"{response.url} ({response.status})")
+
+
+def note_failed(console: Console, request) -> None:
+    # Leaving a page aborts what it was still loading; that is not a missing file.
+    if request.resource_type in ASSETS and "ERR_ABORTED" not in (request.failure or ""):
+        console.missing.append(f"{request.url} ({request.failure})")
+
+
+@pytest.fixture
+def open_page(
+    chromium, live_server, request: pytest.FixtureRequest, shots: Screenshots
+) -> Iterator[Callable[..., tuple[object, Console]]]:
+    """Open a page in a fresh context: open_page(viewport=…) → (page, console).
+
+    Each context is closed after the test; a failing test leaves a screenshot of each page.
+    A test that passes still fails if a page broke the CSP or threw a script error on the way.
+    """
+    opened: list[tuple[object, object, Console]] = []
+
+    def opener(**options: object) -> tuple[object, Console]:
+        options.setdefault("viewport", {"width": 1280, "height": 900})
+        context = chromium.new_context(
+            base_url=live_server.url, locale="en-GB", timezone_id="Europe/London", **options
+        )
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        console = Console()
+        page.on("console", lambda message: console.messages.append(message.text))
+        page.on("pageerror", lambda error: console.errors.append(str(error)))
+        page.on("response", lambda response: note_missing(console, response))
+        page.on("requestfailed", lambda request: note_failed(console, request))
+        opened.append((context, page, console))
+        return page, console
+
+    yield opener
+    failed = request.node.stash.get(FAILED, False)
+    broken: list[str] = []
+    for context, page, console in opened:
+        if failed and not page.is_closed():
+            try:
+                shots(page, "failure")
+            except Exception:  # noqa: S110 (a failed test's screenshot is best effort)
+                pass
+        context.close()
+        broken += [f"CSP violation: {m}" for m in console.csp_violations]
+        broken += [f"script error: {m}" for m in console.errors]
+    if broken and not failed:
+        pytest.fail("\n".join(broken), pytrace=False)
+
+
+@pytest.fixture
+def page(open_page):
+    """A desktop-sized page (1280×900)."""
+    page, _console = open_page()
+    return page
+
+
+# Data.
+
+
+@dataclass(frozen=True)
+class Demo:
+    today: dt.date
+    password: str
+
+
+@pytest.fixture
+def demo(live_server) -> Demo:
+    """The demo organisation, built by the real `coreflect demo-data` command as of today
+    (the app's pages count up to today, so the demo must be built for today too)."""
+    today = timezone.localdate()
+    call_command("demo-data", "--today", today.isoformat(), stdout=io.StringIO())
+    return Demo(today=today, password=PASSWORD)
+
+
+@pytest.fixture
+def login(demo: Demo) -> Callable[..., None]:
+    """login(page, person): sign in as a demo person through the login form."""
+
+    def as_person(page, person) -> None:
+        sign_in(page, person.user.username, demo.password)
+
+    return as_person

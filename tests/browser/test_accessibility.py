@@ -1,0 +1,336 @@
+"""axe-core (WCAG 2.2 AA) on every page of the app, for every role, and the CSP on each.
+
+The pages come from the URL configuration, not a list kept by hand: a new page is scanned
+without anyone remembering to add it. A page with a path parameter needs a sample in SAMPLES
+(a value the role may open); without one the scan fails and names the pattern.
+"""
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from browser_helpers import (
+    PagePattern,
+    app_pages,
+    csp_problems,
+    describe_violations,
+    run_axe,
+    sign_in,
+)
+from django.contrib.auth.models import User
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import Error as PlaywrightError
+
+from coreflect.authorization import ROLES
+from coreflect.imports.models import ImportRun
+from coreflect.people.access import visible_people
+from coreflect.people.models import Person, Role
+from coreflect.supervision.models import Session, SupervisionRelationship
+
+Kwargs = dict[str, object]
+
+
+def person_sample(me: Person | None, user: User | None, today: dt.date) -> list[Kwargs]:
+    """A peer worker the role may see (themselves, a supervisee, a report, …)."""
+    people = Person.objects.order_by("external_id")
+    if user is not None:
+        people = visible_people(user, on=today).order_by("external_id")
+    person = people.peer_workers().first() or people.first() or Person.objects.first()
+    return [{"external_id": person.external_id}] if person else []
+
+
+def _sessions(me: Person | None) -> list[Session]:
+    """Sessions the role leads (one open, with its register form, and one cancelled), else
+    one they attended, else any session at all (which the page may answer with 404)."""
+    sessions = Session.objects.order_by("date", "pk")
+    found: list[Session] = []
+    if me is not None:
+        led = sessions.filter(lead=me)
+        today = timezone.localdate()
+        open_ = led.filter(cancelled_at__isnull=True)
+        found += [
+            s
+            for s in (
+                open_.filter(date__gte=today).first() or open_.last(),
+                led.filter(cancelled_at__isnull=False).last(),
+            )
+            if s is not None
+        ]
+        if not found:
+            found += [s for s in (sessions.filter(attendance__person=me).last(),) if s]
+    if not found:
+        found += [s for s in (sessions.last(),) if s]
+    return found
+
+
+def session_sample(me: Person | None, user: User | None, today: dt.date) -> list[Kwargs]:
+    return [{"pk": s.pk} for s in _sessions(me)]
+
+
+def open_session_sample(me: Person | None, user: User | None, today: dt.date) -> list[Kwargs]:
+    """Only sessions that are not cancelled (a cancelled one redirects to its detail page)."""
+    return [{"pk": s.pk} for s in _sessions(me) if not s.is_cancelled][:1] or [
+        {"pk": s.pk} for s in _sessions(me)
+    ][:1]
+
+
+def import_run_sample(me: Person | None, user: User | None, today: dt.date) -> list[Kwargs]:
+    """A failed run (the error list), a finished one and one still running (the progress)."""
+    return [{"pk": pk} for pk in ImportRun.objects.order_by("pk").values_list("pk", flat=True)]
+
+
+def relationship_sample(me: Person | None, user: User | None, today: dt.date) -> list[Kwargs]:
+    """A relationship in force (ending one is a POST; a GET goes back to the list)."""
+    current = SupervisionRelationship.objects.current(today).order_by("pk").first()
+    return [{"pk": current.pk}] if current else []
+
+
+# URL name → sample path parameters for a signed-in person (None when signed out).
+SAMPLES: dict[str, Callable[[Person | None, User | None, dt.date], list[Kwargs]]] = {
+    "compliance:person": person_sample,
+    "supervision:detail": session_sample,
+    "supervision:edit": open_session_sample,
+    "supervision:cancel": open_session_sample,
+    "supervision:end_relationship": relationship_sample,
+    "imports:run": import_run_sample,
+}
+
+
+def test_every_page_with_a_path_parameter_has_a_sample():
+    missing = [p for p in app_pages() if p.params and p.name not in SAMPLES]
+    assert not missing, "\n".join(
+        f"URL pattern {p.name} ({p.route}) needs a sample for {', '.join(p.params)}: add one "
+        "to SAMPLES in tests/browser/test_accessibility.py so the accessibility scan can open it"
+        for p in missing
+    )
+
+
+def test_the_page_walk_finds_the_known_pages_and_leaves_out_downloads():
+    names = {p.name for p in app_pages()}
+    assert {"home", "login", "compliance:matrix", "compliance:person"} <= names
+    assert not names & {"logout", "compliance:matrix_csv", "compliance:matrix_xlsx"}
+    assert not any(name.startswith("admin:") for name in names)
+
+
+@pytest.fixture
+def import_runs(demo) -> None:
+    """One import run in each state the run page shows."""
+    admin = User.objects.filter(person__role=Role.ADMIN).first()
+    now = timezone.now()
+    ImportRun.objects.create(
+        created_by=admin,
+        file_names=["people.csv", "sessions.csv"],
+        status=ImportRun.Status.FAILED,
+        errors=[
+            'people.csv:2: role "peer wrker" is not one of: peer_worker, peer_support_worker',
+            "sessions.csv:3: date 2025-02-30 is not a date (YYYY-MM-DD)",
+        ],
+        finished_at=now,
+    )
+    ImportRun.objects.create(
+        created_by=admin,
+        file_names=["people.csv"],
+        status=ImportRun.Status.DONE,
+        summary=["people.csv: 3 rows, 3 new"],
+        processed_rows=3,
+        total_rows=3,
+        finished_at=now,
+    )
+    ImportRun.objects.create(
+        created_by=admin,
+        file_names=["attendance.csv"],
+        status=ImportRun.Status.WRITING,
+        processed_rows=40,
+        total_rows=120,
+    )
+
+
+@dataclass
+class Scan:
+    """Everything the scan found for one role; reported together at the end."""
+
+    role: str
+    axe_js: str
+    shots: object
+    problems: list[str] = field(default_factory=list)
+    scanned: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    def check(self, page, console, where: str, response) -> None:
+        """Run axe on the page as it is, and check its CSP header and the console."""
+        url = page.url
+        started = time.monotonic()
+        self.problems += csp_problems(url, response.all_headers() if response else {})
+        violations = run_axe(page, self.axe_js)
+        if violations:
+            self.problems.append(describe_violations(f"{self.role} on {where} ({url})", violations))
+            self.shots(page, f"violation-{where}")
+        if console.csp_violations:
+            self.problems += [
+                f"{where} ({url}): CSP violation: {m}" for m in console.csp_violations
+            ]
+        if console.missing:
+            self.problems += [f"{where} ({url}): did not load: {m}" for m in console.missing]
+        if console.errors:
+            self.problems += [f"{where} ({url}): script error: {m}" for m in console.errors]
+        console.clear()
+        self.scanned.append(f"{where} → {url} ({time.monotonic() - started:.1f}s)")
+
+
+def fail_the_form(page):
+    """Empty the main form's fields and submit it, to reach the page with errors.
+
+    Browser validation is switched off for the submission (as with `novalidate`) so the
+    server's error summary is what gets scanned. Returns the response, or None if the page has
+    no form with fields to empty.
+    """
+    forms = page.locator("main form[method=post], main form[method=POST]")
+    if forms.count() == 0:
+        return None
+    form = forms.first
+    emptied = form.evaluate(
+        """f => {
+            f.noValidate = true;
+            let emptied = 0;
+            for (const el of f.elements) {
+                if (el.disabled || el.type === "hidden") continue;
+                if (["text", "date", "time", "number", "email", "textarea", "password",
+                     "search", "tel", "url"].includes(el.type)) {
+                    el.value = ""; emptied++;
+                } else if (el.type === "file") {
+                    emptied++;
+                } else if (el.tagName === "SELECT" && !el.multiple
+                           && [...el.options].some(o => o.value === "") && el.value !== "") {
+                    el.value = ""; emptied++;
+                }
+            }
+            return emptied;
+        }"""
+    )
+    if not emptied:
+        return None
+    submit = form.locator("button[type=submit], input[type=submit], button:not([type])").first
+    with page.expect_navigation() as navigation:
+        submit.click()
+    return navigation.value
+
+
+def one_role_per_permission_set() -> list[str]:
+    """A job role for each access role in coreflect.authorization.ROLES (the first listed):
+    roles with the same permissions see the same pages, so one persona covers them."""
+    chosen: dict[type, str] = {}
+    for role, access_role in ROLES.items():
+        chosen.setdefault(access_role, role)
+    return list(chosen.values())
+
+
+@pytest.mark.parametrize("role", ["signed-out", *one_role_per_permission_set()])
+def test_every_page_passes_axe_and_keeps_a_strict_csp(
+    role, demo, import_runs, open_page, axe_js, shots
+):
+    me = None
+    page, console = open_page()
+    if role != "signed-out":
+        me = Person.objects.filter(role=role, user__isnull=False).order_by("external_id").first()
+        assert me is not None, (
+            f"the demo organisation has no one with a sign-in in the role {role}; "
+            "coreflect demo-data should make one for every role"
+        )
+        sign_in(page, me.user.username, demo.password)
+        console.clear()
+    scan = Scan(role=role, axe_js=axe_js, shots=shots)
+    pages = app_pages()
+    unfillable = [p.name for p in pages if p.params and p.name not in SAMPLES]
+    assert not unfillable, f"no sample path parameters for {unfillable}: add them to SAMPLES"
+
+    visited: set[str] = set()
+    for pattern in pages:
+        for kwargs in samples_for(pattern, me, demo.today):
+            path = reverse(pattern.name, kwargs=kwargs)
+            where = pattern.name + (f" {kwargs}" if kwargs else "")
+            console.clear()
+            response = open_or_status(page, path)
+            if isinstance(response, int):
+                scan.skipped.append(f"{where}: answers {response} to GET for {role}")
+                continue
+            if response.status == 404:
+                scan.skipped.append(f"{where}: 404 for {role}")
+                continue
+            assert response.status == 200, f"{where} answered {response.status} for {role}"
+            final = page.url.split("?")[0]
+            if final in visited:
+                scan.skipped.append(f"{where}: lands on {final}, already scanned")
+                continue
+            visited.add(final)
+            scan.check(page, console, where, response)
+            failed = fail_the_form(page)
+            if failed and page.locator(".nhsuk-error-summary").count():
+                scan.check(page, console, f"{where} after a failed POST", failed)
+                shots(page, f"{pattern.name}-errors")
+
+    if me is not None:
+        console.clear()
+        response = page.goto("/no-such-page/")
+        assert response is not None and response.status == 404
+        scan.check(page, console, "the 404 page", response)
+
+    print(f"\n{role} ({me or 'signed out'}): {len(scan.scanned)} page states scanned")
+    for line in scan.scanned + scan.skipped:
+        print("  ", line)
+    assert scan.scanned, f"nothing was scanned for {role}"
+    assert not scan.problems, "\n\n".join(scan.problems)
+
+
+def open_or_status(page, path: str):
+    """Open the page and return its response; or the bare status of an answer with no body
+    (a POST-only action's 405), which Chromium shows as its own error page instead."""
+    try:
+        response = page.goto(path)
+    except PlaywrightError as error:
+        if "ERR_HTTP_RESPONSE_CODE_FAILURE" not in str(error):
+            raise
+        # Let Chromium finish showing its error page before the next navigation.
+        page.wait_for_url(lambda url: url.startswith("chrome-error:"), timeout=5_000)
+        status = page.request.get(path, max_redirects=0).status
+        if status in {405, 404}:
+            return status
+        raise
+    assert response is not None, f"no response for {path}"
+    return response
+
+
+def samples_for(pattern: PagePattern, me: Person | None, today: dt.date) -> list[Kwargs]:
+    if not pattern.params:
+        return [{}]
+    samples = SAMPLES[pattern.name](me, me.user if me else None, today)
+    assert samples, f"no sample data for {pattern.name} ({pattern.route}) in the demo"
+    return samples
+
+
+def test_the_scan_itself_catches_a_violation_and_a_blocked_inline_script(
+    live_server, open_page, axe_js
+):
+    """Guards the guard: a scan that could not fail would pass every page."""
+    page, console = open_page()
+    response = page.goto("/login/")
+    assert run_axe(page, axe_js) == []
+    assert csp_problems(page.url, response.all_headers()) == []
+
+    page.evaluate(
+        """() => {
+            document.querySelector("main").append(document.createElement("img"));
+            const inline = document.createElement("script");
+            inline.textContent = "window.ranInline = true";
+            document.body.append(inline);
+        }"""
+    )
+    assert "image-alt" in {v["id"] for v in run_axe(page, axe_js)}
+    page.wait_for_timeout(100)
+    assert console.csp_violations, console.messages
+    assert not page.evaluate("() => window.ranInline === true")
+    console.clear()  # the breach was on purpose
+    assert csp_problems("/x", {"content-security-policy": "script-src 'self' 'unsafe-inline'"})
+    assert csp_problems("/x", {})
