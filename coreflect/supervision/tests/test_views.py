@@ -489,3 +489,10 @@ def test_end_relationship_without_permission(login, sam, alice, lena):
         assert response.status_code == 404
     current.refresh_from_db()
     assert current.end_date is None
+
+
+def test_error_summary_names_what_to_do_for_each_missing_field(login, sam, alice):
+    response = login(sam).post("/sessions/new/one-to-one/", {"supervisee": alice.pk})
+    summary = text(response)
+    assert "Enter date" in summary and "Select how will you meet" in summary
+    assert "This field is required" not in summary
