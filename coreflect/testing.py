@@ -60,7 +60,7 @@ def supervise(supervisor: Person, supervisee: Person, start: dt.date = EMPLOYED_
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings):  # type: ignore[no-untyped-def]
+def fast_password_hashing(settings):
     """Personas sign in with real passwords; a fast hasher keeps the suite quick."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
