@@ -1,4 +1,10 @@
+"""`coreflect demo-data`: replace the database's contents with the demo organisation.
+
+Django finds commands by file name, so the hyphenated name works with `call_command`.
+"""
+
 import datetime as dt
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -8,7 +14,10 @@ from coreflect.demo import build
 
 
 class Command(BaseCommand):
-    help = "Replace the database's contents with the demo organisation and print its sign-ins."
+    help = (
+        "Replace the database's people, sessions and sign-ins with the demo organisation "
+        "(superusers are kept) and print a sign-in for each role."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -20,30 +29,23 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         today = options["today"] or timezone.localdate()
-        org = build.build(today)
-        missing = build.statuses_possible(today) - build.statuses_shown(today)
-        if missing:
+        started = time.perf_counter()
+        try:
+            org = build.build(today)
+        except build.DemoIncomplete as problem:
             raise CommandError(
-                f"The demo does not show every status as of {today}: missing {sorted(missing)}"
-            )
+                f"The demo as of {today} falls short, so nothing was changed: {problem}"
+            ) from problem
+        seconds = time.perf_counter() - started
         self.stdout.write(
-            f"Built the demo organisation as of {today:%d %B %Y}: {len(org.people)} people."
+            f"Built the demo organisation as of {today.day} {today:%B %Y} in {seconds:.1f} s: "
+            f"{len(org.people)} people, {org.sessions} sessions, "
+            f"{org.attendance} attendance records."
         )
-        self.stdout.write(f"\nDemo sign-ins (password for all: {build.PASSWORD})\n")
+        self.stdout.write(f"\nDemo logins (password: {build.PASSWORD})")
         for role, person in org.examples.items():
             username = person.user.username if person.user else "-"
-            self.stdout.write(f"  {role:<22} {username:<18} {person.name}{_about(person)}")
+            about = build.describe(person, today)
+            suffix = f" ({about})" if about else ""
+            self.stdout.write(f"  {role:<20} {username:<14} {person.name}{suffix}")
         self.stdout.write("")
-
-
-def _about(person: Any) -> str:
-    supervisees = person.supervisees.filter(type="peer_work").count()
-    reports = person.reports.count()
-    parts = []
-    if supervisees:
-        parts.append(f"supervises {supervisees}")
-    if reports:
-        parts.append(f"line manages {reports}")
-    if person.is_peer_worker and not supervisees:
-        parts.append("see their attendance at /me/")
-    return f" ({', '.join(parts)})" if parts else ""
