@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",
     "django_htmx",
     "django_tasks_db",
     "coreflect.people",
@@ -97,6 +98,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Form widgets render with the project's templates, so coreflect/templates can override them.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASES = {
     "default": dj_database_url.parse(

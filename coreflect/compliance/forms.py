@@ -11,6 +11,9 @@ from coreflect.forms import NHSFormMixin
 from coreflect.people.models import AbsenceType, Locality, Person, Service
 from coreflect.supervision.models import SupervisionRelationship
 
+# The supervisor filter's value for people with no current peer work supervisor.
+NO_SUPERVISOR = "none"
+
 PERIOD_CHOICES = [
     ("", "Any period"),
     ("1", "Quarter 1"),
@@ -46,12 +49,7 @@ class MatrixFilterForm(NHSFormMixin, forms.Form):
     locality = forms.ModelChoiceField(
         queryset=Locality.objects.none(), required=False, empty_label="All localities"
     )
-    supervisor = forms.ModelChoiceField(
-        queryset=Person.objects.none(),
-        required=False,
-        empty_label="All supervisors",
-        to_field_name="external_id",
-    )
+    supervisor = forms.ChoiceField(choices=[("", "All supervisors")], required=False)
     status = forms.ChoiceField(
         choices=[("", "Any status"), *[(s.value, s.label) for s in rules.Status]],
         required=False,
@@ -78,13 +76,28 @@ class MatrixFilterForm(NHSFormMixin, forms.Form):
             self.fields["service"].queryset = Service.objects.filter(  # type: ignore[attr-defined]
                 pk__in=people.values("service")
             )
+            # Once a service is chosen, offer only its localities and supervisors: a national
+            # organisation has thousands of supervisors, too many for one list.
+            service = self._chosen("service")
+            if service is not None:
+                people = people.filter(service=service)
             self.fields["locality"].queryset = Locality.objects.filter(  # type: ignore[attr-defined]
                 pk__in=people.values("locality")
             ).select_related("service")
             supervising = SupervisionRelationship.objects.current(today).peer_work()
-            self.fields["supervisor"].queryset = Person.objects.filter(  # type: ignore[attr-defined]
+            supervisors = Person.objects.filter(
                 pk__in=supervising.filter(supervisee__in=people.values("pk")).values("supervisor")
-            )
+            ).order_by("name", "pk")
+            self.fields["supervisor"].choices = [  # type: ignore[attr-defined]
+                ("", "All supervisors"),
+                (NO_SUPERVISOR, "No peer work supervisor"),
+                *supervisors.values_list("external_id", "name"),
+            ]
+
+    def _chosen(self, name: str) -> int | None:
+        """The raw primary key chosen in a filter, before validation (None if not a number)."""
+        value = self.data.get(name, "") if self.is_bound else ""
+        return int(value) if str(value).isdigit() else None
 
     def params(self) -> MatrixParams:
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
@@ -104,13 +117,15 @@ class MatrixFilterForm(NHSFormMixin, forms.Form):
         if data.get("locality"):
             people = people.filter(locality=data["locality"])
         if data.get("supervisor"):
-            on = self.params().as_of
-            people = people.filter(
-                pk__in=SupervisionRelationship.objects.current(on)
-                .peer_work()
-                .filter(supervisor=data["supervisor"])
-                .values("supervisee")
-            )
+            supervised = SupervisionRelationship.objects.current(self.params().as_of).peer_work()
+            if data["supervisor"] == NO_SUPERVISOR:
+                people = people.exclude(pk__in=supervised.values("supervisee"))
+            else:
+                people = people.filter(
+                    pk__in=supervised.filter(supervisor__external_id=data["supervisor"]).values(
+                        "supervisee"
+                    )
+                )
         return people
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 
 from coreflect.compliance import rules
-from coreflect.people.models import Absence, EmploymentPeriod, Person
+from coreflect.people.models import Absence, EmploymentPeriod, Locality, Person, Service
 from coreflect.supervision.models import Attendance, AttendanceStatus, SupervisionRelationship
 
 
@@ -88,8 +88,15 @@ def build(
     """The matrix rows for these people, in name order."""
     year = rules.recording_year(start_year, policy)
     members = in_year(people, year)
-    person_list = list(members.select_related("service", "locality").order_by("name", "pk"))
     ids = members.values("pk")
+    person_list = list(members.order_by("name", "pk"))
+    # Services and localities are few: fetched once each and shared, not joined to every row.
+    services: dict[int | None, Service] = {
+        s.pk: s for s in Service.objects.filter(pk__in=members.values("service"))
+    }
+    localities: dict[int | None, Locality] = {
+        x.pk: x for x in Locality.objects.filter(pk__in=members.values("locality"))
+    }
 
     employment: dict[int, list[rules.Span]] = defaultdict(list)
     for person_id, start, end in EmploymentPeriod.objects.filter(person__in=ids).values_list(
@@ -97,40 +104,42 @@ def build(
     ):
         employment[person_id].append(rules.Span(start, end))
 
-    # A sickness spell is measured whole, so fetch records up to one threshold beyond the
-    # year: a chain of back-to-back records reaching further is long-term either way.
+    # Only sickness and the types the policy pro-rates can change a requirement. A sickness
+    # spell is measured whole, so fetch records up to one threshold beyond the year: a chain
+    # of back-to-back records reaching further is long-term either way.
     margin = dt.timedelta(days=policy.long_term_sickness_days)
     absences: dict[int, list[rules.Absence]] = defaultdict(list)
     for person_id, kind, start, end in Absence.objects.filter(
-        person__in=ids, start_date__lte=year.end + margin, end_date__gte=year.start - margin
+        person__in=ids,
+        type__in=[rules.SICKNESS, *sorted(policy.prorating_absence_types)],
+        start_date__lte=year.end + margin,
+        end_date__gte=year.start - margin,
     ).values_list("person_id", "type", "start_date", "end_date"):
         absences[person_id].append(rules.Absence(kind, start, end))
 
     on = min(max(as_of, year.start), year.end)
-    supervisors = {
-        rel.supervisee_id: rel.supervisor
-        for rel in SupervisionRelationship.objects.current(on)
-        .peer_work()
-        .filter(supervisee__in=ids)
-        .select_related("supervisor")
-    }
+    current = SupervisionRelationship.objects.current(on).peer_work().filter(supervisee__in=ids)
+    supervisor_of = dict(current.values_list("supervisee_id", "supervisor_id"))
+    supervisors = {p.pk: p for p in Person.objects.filter(pk__in=current.values("supervisor"))}
 
     counts = attendance_counts(members, year, as_of)
-    return [
-        Row(
-            person=person,
-            supervisor=supervisors.get(person.pk),
-            result=rules.evaluate(
-                year=year,
-                as_of=as_of,
-                policy=policy,
-                employment=employment[person.pk],
-                absences=absences[person.pk],
-                counts=counts.get(person.pk, {}),
-            ),
+    rows = []
+    no_counts: rules.Counts = {}
+    for person in person_list:
+        person.service = services.get(person.service_id)
+        person.locality = localities.get(person.locality_id)
+        pk = person.pk
+        result = rules.evaluate(
+            year=year,
+            as_of=as_of,
+            policy=policy,
+            employment=employment[pk],
+            absences=absences.get(pk, ()),
+            counts=counts.get(pk, no_counts),
         )
-        for person in person_list
-    ]
+        supervisor_id = supervisor_of.get(pk)
+        rows.append(Row(person, supervisors.get(supervisor_id) if supervisor_id else None, result))
+    return rows
 
 
 def as_json(rows: list[Row], *, year: rules.Period, as_of: dt.date) -> dict[str, Any]:

@@ -7,6 +7,7 @@ arguments, so the same inputs always give the same answer.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -119,6 +120,7 @@ def year_containing(day: dt.date, policy: Policy) -> int:
     return day.year if day.month >= policy.year_start_month else day.year - 1
 
 
+@functools.cache
 def quarters(year: Period) -> tuple[Period, ...]:
     """The four quarters of a recording year, in order."""
     result = []
@@ -149,6 +151,8 @@ def prorating_absences(absences: Iterable[Absence], policy: Policy) -> list[Span
     counts as one absence for the long-term threshold.
     """
     absences = list(absences)
+    if not absences:
+        return []
     sickness = merge(Span(a.start, a.end) for a in absences if a.type == SICKNESS)
     spans = [s for s in sickness if s.days >= policy.long_term_sickness_days]
     spans += [Span(a.start, a.end) for a in absences if a.type in policy.prorating_absence_types]
@@ -170,11 +174,16 @@ def eligible_days(period: Period, employment: Iterable[Span], absences: Iterable
 
 def round_requirement(value: Fraction, rounding: Rounding) -> int:
     """A fractional requirement as whole sessions, by the policy's rounding."""
+    return divide(value.numerator, value.denominator, rounding)
+
+
+def divide(numerator: int, denominator: int, rounding: Rounding) -> int:
+    """numerator / denominator as a whole number, by the policy's rounding, exactly."""
     if rounding is Rounding.UP:
-        return -((-value.numerator) // value.denominator)
+        return -(-numerator // denominator)
     if rounding is Rounding.DOWN:
-        return value.numerator // value.denominator
-    return int((value * 2 + 1) // 2)
+        return numerator // denominator
+    return (2 * numerator + denominator) // (2 * denominator)
 
 
 @dataclass(frozen=True)
@@ -203,8 +212,7 @@ class Requirement:
 
 def requirement(base: int, eligible: int, calendar: int, rounding: Rounding) -> Requirement:
     """Base requirement B pro rata: round(B × eligible / calendar) (spec §3)."""
-    required = round_requirement(Fraction(base * eligible, calendar), rounding)
-    return Requirement(base, eligible, calendar, required)
+    return Requirement(base, eligible, calendar, divide(base * eligible, calendar, rounding))
 
 
 @dataclass(frozen=True)
@@ -285,6 +293,41 @@ def count_sessions(
     }
 
 
+@dataclass(frozen=True)
+class Requirements:
+    """What one person must attend: (one-to-one, co-reflection) for each quarter, and the
+    year's total."""
+
+    quarters: tuple[tuple[Requirement, Requirement], ...]
+    year: Requirement
+
+
+@functools.lru_cache(maxsize=4096)
+def requirements(
+    year: Period, policy: Policy, employment: tuple[Span, ...], away: tuple[Span, ...]
+) -> Requirements:
+    """The requirements for a person employed and away on these spans.
+
+    Cached: across an organisation most people share their spans (employed all year, never
+    long-term sick), so the arithmetic is done once for each distinct shape.
+    """
+    by_quarter = []
+    for quarter in quarters(year):
+        eligible = eligible_days(quarter, employment, away)
+        calendar = quarter.calendar_days
+        by_quarter.append(
+            (
+                requirement(policy.quarter_one_to_one, eligible, calendar, policy.rounding),
+                requirement(policy.quarter_co_reflection, eligible, calendar, policy.rounding),
+            )
+        )
+    eligible = eligible_days(year, employment, away)
+    return Requirements(
+        tuple(by_quarter),
+        requirement(policy.year_total, eligible, year.calendar_days, policy.rounding),
+    )
+
+
 def evaluate(
     *,
     year: Period,
@@ -296,34 +339,23 @@ def evaluate(
 ) -> PersonResult:
     """Requirements, counts and statuses for one person's quarters and year."""
     away = prorating_absences(absences, policy)
+    need = requirements(year, policy, tuple(employment), tuple(away))
     empty = Tally()
-
-    def component(name: str, base: int, period: Period, tally: Tally) -> Component:
-        eligible = eligible_days(period, employment, away)
-        need = requirement(base, eligible, period.calendar_days, policy.rounding)
-        return Component(name, need, tally.attended, tally.scheduled)
-
     results = []
     for number, quarter in enumerate(quarters(year), start=1):
+        one_to_one, co_reflection = need.quarters[number - 1]
+        one = counts.get((number, ONE_TO_ONE), empty)
+        group = counts.get((number, CO_REFLECTION), empty)
         parts = (
-            component(
-                ONE_TO_ONE,
-                policy.quarter_one_to_one,
-                quarter,
-                counts.get((number, ONE_TO_ONE), empty),
-            ),
-            component(
-                CO_REFLECTION,
-                policy.quarter_co_reflection,
-                quarter,
-                counts.get((number, CO_REFLECTION), empty),
-            ),
+            Component(ONE_TO_ONE, one_to_one, one.attended, one.scheduled),
+            Component(CO_REFLECTION, co_reflection, group.attended, group.scheduled),
         )
         results.append(PeriodResult(quarter, parts, status(quarter, as_of, parts)))
-    total = Tally(
-        sum(t.attended for t in counts.values()), sum(t.scheduled for t in counts.values())
-    )
-    year_parts = (component(TOTAL, policy.year_total, year, total),)
+    attended = scheduled = 0
+    for tally in counts.values():
+        attended += tally.attended
+        scheduled += tally.scheduled
+    year_parts = (Component(TOTAL, need.year, attended, scheduled),)
     return PersonResult(
         PeriodResult(year, year_parts, status(year, as_of, year_parts)), tuple(results)
     )

@@ -3,26 +3,60 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib import messages
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from coreflect.authorization import Permission, has_permission, person_of
 from coreflect.compliance import actions, exports, matrix, rules
-from coreflect.compliance.forms import MatrixFilterForm, PolicyForm
+from coreflect.compliance.forms import MatrixFilterForm, MatrixParams, PolicyForm
 from coreflect.compliance.models import PolicySettings
 from coreflect.people.access import get_person_for, visible_people
+from coreflect.people.models import Person
 from coreflect.supervision.models import Attendance, SupervisionRelationship
+
+# Rows of the matrix on one page: enough to scan, few enough to open quickly on a phone.
+PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
 class MatrixView:
-    """A filtered matrix: the form, the year and the rows the user may see."""
+    """A filtered matrix: the form, the year and the people the user may see in it."""
 
     form: MatrixFilterForm
+    params: MatrixParams
+    policy: rules.Policy
     year: rules.Period
-    as_of: dt.date
-    rows: list[matrix.Row]
+    people: QuerySet[Person]
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.params.as_of
+
+    def build(self, people: QuerySet[Person]) -> list[matrix.Row]:
+        return matrix.build(
+            people, start_year=self.params.start_year, as_of=self.as_of, policy=self.policy
+        )
+
+    def rows(self) -> list[matrix.Row]:
+        """Everyone who matches the filters, for the downloads."""
+        rows = self.build(self.people)
+        if self.params.status:
+            rows = [row for row in rows if row.has_status(self.params.status, self.params.period)]
+        return rows
+
+    def page(self, number: str | None) -> Page:
+        """One page of rows. Without a status filter only that page's people are computed;
+        a status is known only once computed, so filtering by one computes everyone."""
+        if self.params.status:
+            return Paginator(self.rows(), PAGE_SIZE).get_page(number)
+        members = matrix.in_year(self.people, self.year).order_by("name", "pk")
+        # One query for everyone's ids (a count and a slice would be two).
+        ids = Paginator(list(members.values_list("pk", flat=True)), PAGE_SIZE).get_page(number)
+        rows = self.build(Person.objects.filter(pk__in=ids.object_list))
+        return Page(rows, ids.number, ids.paginator)
 
 
 def filtered_matrix(request: HttpRequest) -> MatrixView:
@@ -32,12 +66,11 @@ def filtered_matrix(request: HttpRequest) -> MatrixView:
     form = MatrixFilterForm(request.GET or None, people=people, today=today, policy=policy)
     params = form.params()
     year = rules.recording_year(params.start_year, policy)
-    rows = matrix.build(
-        form.filter_people(people), start_year=params.start_year, as_of=params.as_of, policy=policy
-    )
-    if params.status:
-        rows = [row for row in rows if row.has_status(params.status, params.period)]
-    return MatrixView(form, year, params.as_of, rows)
+    return MatrixView(form, params, policy, year, form.filter_people(people))
+
+
+# Names listed under each heading of the dashboard; the matrix has the rest.
+LISTED = 20
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -62,6 +95,7 @@ def home(request: HttpRequest) -> HttpResponse:
         in {rules.Status.AT_RISK, rules.Status.NOT_MET}
         or row.result.year.status in {rules.Status.AT_RISK, rules.Status.NOT_MET}
     ]
+    unsupervised = [row.person for row in rows if row.supervisor is None]
     return render(
         request,
         "compliance/home.html",
@@ -74,21 +108,28 @@ def home(request: HttpRequest) -> HttpResponse:
                 (status, quarter_counts.get(status, 0), year_counts.get(status, 0))
                 for status in rules.Status
             ],
-            "attention": attention,
-            "unsupervised": [row.person for row in rows if row.supervisor is None],
+            "attention": attention[:LISTED],
+            "attention_more": len(attention) - LISTED,
+            "unsupervised": unsupervised[:LISTED],
+            "unsupervised_more": len(unsupervised) - LISTED,
         },
     )
 
 
 def matrix_page(request: HttpRequest) -> HttpResponse:
     view = filtered_matrix(request)
+    page = view.page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "form": view.form,
         "year": view.year,
         "as_of": view.as_of,
-        "rows": view.rows,
+        "page": page,
+        "rows": page.object_list,
+        "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2),
         "quarters": rules.quarters(view.year),
-        "query": request.GET.urlencode(),
+        "query": query.urlencode(),
     }
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "compliance/matrix.html#results", context)
@@ -98,7 +139,7 @@ def matrix_page(request: HttpRequest) -> HttpResponse:
 def matrix_csv(request: HttpRequest) -> StreamingHttpResponse:
     view = filtered_matrix(request)
     response = StreamingHttpResponse(
-        exports.csv_lines(matrix.as_table(view.rows)), content_type="text/csv; charset=utf-8"
+        exports.csv_lines(matrix.as_table(view.rows())), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = (
         f'attachment; filename="{exports.filename(view.year, view.as_of)}.csv"'
@@ -109,7 +150,7 @@ def matrix_csv(request: HttpRequest) -> StreamingHttpResponse:
 def matrix_xlsx(request: HttpRequest) -> FileResponse:
     view = filtered_matrix(request)
     return exports.xlsx_response(
-        matrix.as_table(view.rows),
+        matrix.as_table(view.rows()),
         filename=f"{exports.filename(view.year, view.as_of)}.xlsx",
         title=f"Attendance {view.year.label} as of {view.as_of:%d %b %Y}",
     )

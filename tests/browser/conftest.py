@@ -174,7 +174,9 @@ def open_page(
         context = chromium.new_context(
             base_url=live_server.url, locale="en-GB", timezone_id="Europe/London", **options
         )
-        context.set_default_timeout(15_000)
+        # Generous: a shared CI machine can stall for seconds; a real fault still fails.
+        context.set_default_timeout(45_000)
+        context.set_default_navigation_timeout(45_000)
         page = context.new_page()
         console = Console()
         page.on("console", lambda message: console.messages.append(message.text))

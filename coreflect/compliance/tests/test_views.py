@@ -192,6 +192,25 @@ def test_matrix_filters_by_service_and_supervisor(login, everyone):
     assert matrix_names(hana.get("/matrix/?supervisor=SAM")) == {"Alice Able"}
 
 
+def test_matrix_lists_people_with_no_peer_work_supervisor(login, everyone):
+    hana = login(everyone["hana"])
+    unsupervised = matrix_names(hana.get("/matrix/?supervisor=none"))
+    assert "Alice Able" not in unsupervised
+    assert unsupervised
+    everyone["alice"].supervisors.update(end_date=TODAY - dt.timedelta(days=1))
+    assert "Alice Able" in matrix_names(hana.get("/matrix/?supervisor=none"))
+
+
+def test_choosing_a_service_narrows_the_supervisor_and_locality_lists(login, everyone):
+    hana = login(everyone["hana"])
+    everywhere = dict(hana.get("/matrix/").context["form"].fields["supervisor"].choices)
+    assert "SAM" in everywhere
+    south = everyone["olly"].service_id
+    form = hana.get(f"/matrix/?service={south}").context["form"]
+    assert "SAM" not in dict(form.fields["supervisor"].choices)
+    assert {loc.service_id for loc in form.fields["locality"].queryset} == {south}
+
+
 def test_matrix_flags_people_without_a_peer_work_supervisor(login, everyone):
     text = login(everyone["hana"]).get("/matrix/").content.decode()
     assert "No peer work supervisor" in text
@@ -223,13 +242,53 @@ def test_matrix_query_count_does_not_grow_with_people(client, north, hana):
     client.force_login(hana.user)
     add_people(10, 0)
     client.get("/matrix/")  # the first request creates the policy row
-    with CaptureQueriesContext(connection) as ten:
-        assert client.get("/matrix/").status_code == 200
+    pages = ["/matrix/", "/matrix/?page=2", "/matrix/?status=at_risk", "/"]
+    ten = {}
+    for page in pages:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(page).status_code == 200
+        ten[page] = len(queries)
     add_people(90, 10)
-    with CaptureQueriesContext(connection) as hundred:
-        response = client.get("/matrix/")
+    hundred = {}
+    for page in pages:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(page)
+        hundred[page] = len(queries)
+    assert response.context["rows"][0].person.name == "Hana Head"  # the dashboard, everyone
     assert len(response.context["rows"]) == 102
-    assert len(ten) == len(hundred)
+    assert ten == hundred
+
+
+def test_matrix_shows_a_page_of_people_at_a_time(login, everyone, north):
+    for n in range(60):
+        make_person(f"W{n:02d}", f"Worker {n:02d}", Role.PEER_WORKER, locality=north, login=False)
+    hana = login(everyone["hana"])
+    first = hana.get(f"/matrix/?service={north.service_id}")
+    text = first.content.decode()
+    assert len(first.context["rows"]) == 50
+    assert "Showing 1 to 50 of 63 people." in text
+    assert f'href="?service={north.service_id}&amp;page=2"' in text  # filters kept
+    second = hana.get(f"/matrix/?service={north.service_id}&page=2")
+    assert "Showing 51 to 63 of 63 people." in second.content.decode()
+    assert matrix_names(first).isdisjoint(matrix_names(second))
+    assert len(matrix_names(first) | matrix_names(second)) == 63
+    assert hana.get("/matrix/?page=99").context["page"].number == 2  # the last page
+    # Downloads hold everyone, not one page.
+    csv = hana.get(f"/matrix.csv?service={north.service_id}")
+    assert len(b"".join(csv.streaming_content).decode().splitlines()) == 1 + 63
+
+
+def test_matrix_status_filter_pages_through_computed_rows(login, everyone, north):
+    for n in range(55):
+        person = make_person(
+            f"W{n:02d}", f"Worker {n:02d}", Role.PEER_WORKER, locality=north, login=False
+        )
+        person.employment.update(start_date=dt.date(2026, 1, 15))  # nothing due in Q1
+    hana = login(everyone["hana"])
+    response = hana.get("/matrix/?year=2025&status=not_applicable&period=1&page=2")
+    assert response.context["page"].paginator.count == 55
+    assert len(response.context["rows"]) == 5
+    assert all(row.has_status("not_applicable", "1") for row in response.context["rows"])
 
 
 # Downloads and the command.
