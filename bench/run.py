@@ -1,0 +1,861 @@
+"""The national-scale benchmark (`make bench`); docs/performance.md explains the figures.
+
+    python -m bench.run [--workers 20000] [--duration 30] [--clients 16]
+                        [--database-url postgres://postgres@127.0.0.1:5432/coreflect_bench]
+
+Drops and recreates the benchmark database, generates the organisation into
+build/bench/data/, times `coreflect import`, times the whole-organisation compliance
+computation against a hand-written SQL floor (and checks they agree), load-tests the matrix
+page, the dashboard and a trivial page under gunicorn with wrk, measures the whole-organisation
+.xlsx export, then writes the figures into docs/performance.md and prints them. Every step has
+a time limit and the server is stopped at the end, whatever happens.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import resource
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from http.client import HTTPConnection, HTTPResponse
+from pathlib import Path
+from typing import Any
+
+from bench import generate
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+BUILD = ROOT / "build" / "bench"
+DATA = BUILD / "data"
+DOC = ROOT / "docs" / "performance.md"
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/coreflect_bench"
+BENCH_USERNAME = "bench-head-of-peer-work"
+START, END = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
+
+TARGETS = {
+    "import_seconds": 120.0,
+    "compliance_ratio": 3.0,
+    "matrix_p95_ms": 300.0,
+    "matrix_share": 0.25,
+    "errors": 0,
+    "xlsx_peak_mb": 300.0,
+}
+
+# wrk's own latency histogram gives exact percentiles; response() counts non-2xx answers
+# (wrk on its own counts only 4xx/5xx, and a 302 to the login page must count as an error).
+WRK_SCRIPT = """
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) non2xx = 0 end
+function response(status, headers, body)
+  if status < 200 or status > 299 then non2xx = non2xx + 1 end
+end
+function done(summary, latency, requests)
+  local bad = 0
+  for _, t in ipairs(threads) do bad = bad + t:get("non2xx") end
+  local e = summary.errors
+  io.write(string.format(
+    'WRK_JSON {"requests": %d, "duration_us": %d, "bytes": %d, "p50_us": %d, "p95_us": %d, ' ..
+    '"p99_us": %d, "max_us": %d, "non2xx": %d, "connect": %d, "read": %d, "write": %d, ' ..
+    '"timeout": %d}\\n',
+    summary.requests, summary.duration, summary.bytes, latency:percentile(50),
+    latency:percentile(95), latency:percentile(99), latency.max, bad, e.connect, e.read,
+    e.write, e.timeout))
+end
+"""
+
+# Run in a child process so that its peak memory is the export's alone.
+XLSX_CHILD = """
+import json, resource, sys, time
+import django
+django.setup()
+from django.contrib.auth.models import User
+from django.test import Client
+client = Client(HTTP_HOST="127.0.0.1")
+client.force_login(User.objects.get(username=sys.argv[1]))
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+started = time.perf_counter()
+response = client.get("/matrix.xlsx")
+size = 0
+with open(sys.argv[2], "wb") as out:
+    for chunk in response.streaming_content:
+        size += len(chunk)
+        out.write(chunk)
+elapsed = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print("XLSX_JSON " + json.dumps({"status": response.status_code, "seconds": elapsed,
+      "bytes": size, "rss_before_kb": before, "peak_rss_kb": peak}))
+"""
+
+
+@dataclass
+class Load:
+    label: str
+    path: str
+    requests: int
+    seconds: float
+    rps: float
+    # None when no request finished within the run.
+    p50_ms: float | None
+    p95_ms: float | None
+    p99_ms: float | None
+    max_ms: float | None
+    non2xx: int
+    socket_errors: int
+
+    @property
+    def errors(self) -> int:
+        return self.non2xx + self.socket_errors
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def run(cmd: list[str], *, env: dict[str, str], timeout: float, output: Path) -> float:
+    """Run a command to completion, its output to a file; returns wall seconds."""
+    started = time.perf_counter()
+    with output.open("w") as out:
+        done = subprocess.run(
+            cmd, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, timeout=timeout
+        )
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        tail = "\n".join(output.read_text().splitlines()[-20:])
+        raise SystemExit(f"{' '.join(cmd)} failed ({done.returncode}); see {output}:\n{tail}")
+    return elapsed
+
+
+# --- the database --------------------------------------------------------------------------
+
+
+def analyze(url: str) -> float:
+    """Refresh the planner's statistics, as autovacuum would soon after a bulk load."""
+    import psycopg
+
+    started = time.perf_counter()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("ANALYZE")
+    return time.perf_counter() - started
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.lstrip("/")
+    if "bench" not in name:
+        raise SystemExit(f"Refusing to drop {name!r}: the benchmark database's name must say bench")
+    admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+# --- compliance against the SQL floor ------------------------------------------------------
+
+
+def floor_sql() -> str:
+    """Attended and still-scheduled sessions per person, quarter and kind, for the peer workers
+    employed in the year: the least any implementation of the counting must do."""
+    from coreflect.people.models import EmploymentPeriod, Person
+    from coreflect.supervision.models import Attendance, Session
+
+    return f"""
+        SELECT a.person_id,
+               CASE WHEN s.date <= %(q1)s THEN 1 WHEN s.date <= %(q2)s THEN 2
+                    WHEN s.date <= %(q3)s THEN 3 ELSE 4 END AS quarter,
+               s.kind,
+               COUNT(*) FILTER (WHERE a.status = 'attended' AND s.date <= %(as_of)s),
+               COUNT(*) FILTER (WHERE s.date > %(as_of)s AND a.status <> ALL(%(not_coming)s))
+          FROM {Attendance._meta.db_table} a
+          JOIN {Session._meta.db_table} s ON s.id = a.session_id
+          JOIN {Person._meta.db_table} p ON p.id = a.person_id
+         WHERE s.date BETWEEN %(start)s AND %(end)s
+           AND a.person_id <> s.lead_id
+           AND p.role = ANY(%(roles)s)
+           AND EXISTS (SELECT 1 FROM {EmploymentPeriod._meta.db_table} e
+                        WHERE e.person_id = p.id AND e.start_date <= %(end)s
+                          AND (e.end_date IS NULL OR e.end_date >= %(start)s))
+         GROUP BY 1, 2, 3
+    """
+
+
+def median_seconds(fn: Callable[[], object], repeat: int) -> tuple[float, list[float]]:
+    fn()  # warm the caches once, untimed
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), times
+
+
+def compliance(repeat: int) -> dict[str, Any]:
+    from django.db import connection
+    from django.utils import timezone
+
+    from coreflect.compliance import matrix, rules
+    from coreflect.compliance.models import PolicySettings
+    from coreflect.people.models import PEER_WORK_ROLES, Person
+
+    policy = PolicySettings.objects.current().values()
+    today = timezone.localdate()
+    start_year = rules.year_containing(today, policy)
+    year = rules.recording_year(start_year, policy)
+    q1, q2, q3, _ = rules.quarters(year)
+    params: dict[str, Any] = {
+        "q1": q1.end,
+        "q2": q2.end,
+        "q3": q3.end,
+        "as_of": today,
+        "start": year.start,
+        "end": year.end,
+        "roles": sorted(PEER_WORK_ROLES),
+        "not_coming": sorted(rules.NOT_COMING),
+    }
+    sql = floor_sql()
+
+    def floor() -> list[tuple[Any, ...]]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def whole_organisation() -> int:
+        return len(
+            matrix.build(Person.objects.all(), start_year=start_year, as_of=today, policy=policy)
+        )
+
+    def query_layer() -> int:
+        members = matrix.in_year(Person.objects.all(), year)
+        return len(matrix.attendance_counts(members, year, today))
+
+    log(f"compliance for {year.label} as of {today}: matrix.build vs the SQL floor, {repeat} runs")
+    people = whole_organisation()
+    engine, engine_runs = median_seconds(whole_organisation, repeat)
+    sql_floor, floor_runs = median_seconds(floor, repeat)
+    counts, counts_runs = median_seconds(query_layer, repeat)
+
+    # One more run with the queries captured, to split the time between SQL and Python.
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        started = time.perf_counter()
+        whole_organisation()
+        traced = time.perf_counter() - started
+    engine_sql = sum(float(q["time"]) for q in captured.captured_queries)
+
+    expected = {(p, q, k): (a, s) for p, q, k, a, s in floor()}
+    members = matrix.in_year(Person.objects.all(), year)
+    got = {
+        (person, quarter, kind): (tally.attended, tally.scheduled)
+        for person, cells in matrix.attendance_counts(members, year, today).items()
+        for (quarter, kind), tally in cells.items()
+    }
+    differences = sorted(set(expected.items()) ^ set(got.items()))[:5]
+    agree = not differences
+    print(
+        f"  correctness: the SQL floor and matrix.attendance_counts agree on "
+        f"{len(expected)} (person, quarter, kind) counts: {'yes' if agree else 'NO'}"
+    )
+    if not agree:
+        print(f"  first differences: {differences}")
+    return {
+        "year": year.label,
+        "as_of": today.isoformat(),
+        "people": people,
+        "cells": len(expected),
+        "agree": agree,
+        "engine_seconds": engine,
+        "engine_runs": engine_runs,
+        "floor_seconds": sql_floor,
+        "floor_runs": floor_runs,
+        "counts_seconds": counts,
+        "counts_runs": counts_runs,
+        "ratio": engine / sql_floor,
+        "engine_queries": len(captured),
+        "engine_sql_share": engine_sql / traced,
+    }
+
+
+# --- the server and the load ---------------------------------------------------------------
+
+
+def ensure_tools() -> None:
+    if shutil.which("gunicorn", path=str(BIN)) is None:
+        # Not a project dependency yet; it belongs in pyproject's dev extras.
+        log("installing gunicorn into the venv")
+        subprocess.run(
+            [str(BIN / "pip"), "install", "--quiet", "gunicorn"], check=True, timeout=300
+        )
+    if shutil.which("wrk") is None:
+        if os.geteuid() != 0:
+            raise SystemExit("wrk is missing: sudo apt-get install -y wrk")
+        log("installing wrk from Debian")
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, timeout=600)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def request(
+    port: int, method: str, path: str, *, headers: dict[str, str] | None = None, body: str = ""
+) -> tuple[HTTPResponse, bytes]:
+    conn = HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        conn.request(method, path, body=body or None, headers=headers or {})
+        response = conn.getresponse()
+        return response, response.read()
+    finally:
+        conn.close()
+
+
+def cookies(response: HTTPResponse) -> dict[str, str]:
+    found = {}
+    for header in response.headers.get_all("Set-Cookie") or []:
+        name, _, rest = header.partition("=")
+        found[name.strip()] = rest.split(";", 1)[0]
+    return found
+
+
+def wait_until_serving(port: int, server: subprocess.Popen[bytes], limit: float = 60) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited ({server.returncode}); see {BUILD / 'server.log'}")
+        try:
+            response, _ = request(port, "GET", "/login/")
+            if response.status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"gunicorn did not answer within {limit:.0f} s")
+
+
+def log_in(port: int, password: str) -> str:
+    """Sign in through the login form, as a browser would; returns the Cookie header."""
+    response, body = request(port, "GET", "/login/")
+    jar = cookies(response)
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+    if token is None or "csrftoken" not in jar:
+        raise SystemExit("the login page gave no CSRF token")
+    form = urllib.parse.urlencode(
+        {
+            "username": BENCH_USERNAME,
+            "password": password,
+            "csrfmiddlewaretoken": token.group(1).decode(),
+        }
+    )
+    response, _ = request(
+        port,
+        "POST",
+        "/login/",
+        body=form,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={jar['csrftoken']}",
+        },
+    )
+    jar |= cookies(response)
+    if response.status != 302 or "sessionid" not in jar:
+        raise SystemExit(f"signing in failed: {response.status}")
+    return "; ".join(f"{k}={v}" for k, v in jar.items())
+
+
+def wrk(port: int, path: str, *, cookie: str, clients: int, seconds: int, label: str) -> Load:
+    script = BUILD / "wrk.lua"
+    script.write_text(WRK_SCRIPT)
+    cmd = [
+        "wrk",
+        f"-t{min(clients, len(os.sched_getaffinity(0)))}",
+        f"-c{clients}",
+        f"-d{seconds}s",
+        "--timeout",
+        "60s",
+        "-H",
+        f"Cookie: {cookie}",
+        "-s",
+        str(script),
+        f"http://127.0.0.1:{port}{path}",
+    ]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 120)
+    found = re.search(r"^WRK_JSON (.*)$", done.stdout, re.MULTILINE)
+    if done.returncode != 0 or found is None:
+        raise SystemExit(f"wrk failed: {done.stdout}\n{done.stderr}")
+    (BUILD / f"wrk-{label}.txt").write_text(done.stdout)
+    r = json.loads(found.group(1))
+    elapsed = r["duration_us"] / 1e6
+
+    def ms(key: str) -> float | None:
+        return r[key] / 1000 if r["requests"] else None
+
+    return Load(
+        label=label,
+        path=path,
+        requests=r["requests"],
+        seconds=elapsed,
+        rps=r["requests"] / elapsed,
+        p50_ms=ms("p50_us"),
+        p95_ms=ms("p95_us"),
+        p99_ms=ms("p99_us"),
+        max_ms=ms("max_us"),
+        non2xx=r["non2xx"],
+        socket_errors=r["connect"] + r["read"] + r["write"] + r["timeout"],
+    )
+
+
+def bench_user() -> str:
+    """A signed-in head of peer work (sees the whole organisation); returns the password."""
+    from django.contrib.auth.models import User
+
+    from coreflect.people.models import Person, Role
+
+    password = secrets.token_urlsafe(16)
+    user = User.objects.create_user(BENCH_USERNAME, password=password)
+    Person.objects.create(
+        external_id="BENCH-HEAD",
+        name="Bench Head of Peer Work",
+        role=Role.HEAD_OF_PEER_WORK,
+        user=user,
+    )
+    return password
+
+
+def one_service() -> tuple[int, str, int]:
+    """The first service by name, with its number of peer-work staff."""
+    from django.db.models import Count, Q
+
+    from coreflect.people.models import PEER_WORK_ROLES, Service
+
+    service = (
+        Service.objects.annotate(n=Count("people", filter=Q(people__role__in=PEER_WORK_ROLES)))
+        .order_by("name")
+        .first()
+    )
+    if service is None:
+        raise SystemExit("no service was imported")
+    return service.pk, service.name, service.n
+
+
+def serve_and_load(
+    env: dict[str, str], args: argparse.Namespace, password: str, service_pk: int
+) -> dict[str, Any]:
+    port = free_port()
+    workers = args.server_workers or 2 * len(os.sched_getaffinity(0)) + 1
+    server_log = (BUILD / "server.log").open("w")
+    cmd = [
+        str(BIN / "gunicorn"),
+        "coreflect.wsgi:application",
+        f"--bind=127.0.0.1:{port}",
+        f"--workers={workers}",
+        "--timeout=120",
+        "--graceful-timeout=5",
+        "--log-level=warning",
+    ]
+    log(f"serving with gunicorn ({workers} sync workers) on 127.0.0.1:{port}")
+    server = subprocess.Popen(
+        cmd, env=env, cwd=ROOT, stdout=server_log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    try:
+        wait_until_serving(port, server)
+        cookie = log_in(port, password)
+        pages = [
+            ("trivial", "/sessions/"),
+            ("matrix", f"/matrix/?service={service_pk}"),
+            ("matrix-status", f"/matrix/?service={service_pk}&status=at_risk"),
+            ("dashboard", "/"),
+        ]
+        single: dict[str, dict[str, float]] = {}
+        for label, path in pages:
+            started = time.perf_counter()
+            response, body = request(port, "GET", path, headers={"Cookie": cookie})
+            if response.status != 200:
+                raise SystemExit(f"GET {path} answered {response.status}, not 200")
+            single[label] = {"ms": (time.perf_counter() - started) * 1000, "bytes": len(body)}
+            log(f"GET {path}: 200, {len(body) / 1024:.0f} KiB in {single[label]['ms']:.0f} ms")
+        # Wake every worker before measuring.
+        wrk(port, "/sessions/", cookie=cookie, clients=args.clients, seconds=5, label="warm-up")
+        loads = []
+        # The dashboard goes last: a slow page leaves requests running after wrk stops.
+        for label, path in pages:
+            wait_until_idle(server)
+            log(f"load: {args.clients} clients for {args.duration} s on {path}")
+            load = wrk(
+                port, path, cookie=cookie, clients=args.clients, seconds=args.duration, label=label
+            )
+            log(
+                f"  {load.requests} requests, {load.rps:.1f} req/s, p50 {show_ms(load.p50_ms)}, "
+                f"p95 {show_ms(load.p95_ms)}, {load.errors} errors"
+            )
+            loads.append(load)
+        return {"server_workers": workers, "single": single, "loads": [asdict(x) for x in loads]}
+    finally:
+        stop(server)
+        server_log.close()
+
+
+def cpu_ticks(pid: int) -> int:
+    """CPU time (clock ticks) used so far by a process and its children."""
+    total = 0
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    for each in [pid, *map(int, children)]:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total
+
+
+def wait_until_idle(server: subprocess.Popen[bytes], limit: float = 300) -> None:
+    """wrk stops on time, but requests it left queued still run: wait for them to finish."""
+    deadline = time.monotonic() + limit
+    before = cpu_ticks(server.pid)
+    while time.monotonic() < deadline:
+        time.sleep(1)
+        now = cpu_ticks(server.pid)
+        if now - before < os.sysconf("SC_CLK_TCK") // 20:  # under 5% of a core
+            return
+        before = now
+    log(f"  the server was still busy {limit:.0f} s after the load stopped")
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    if server.poll() is not None:
+        return
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=15)
+
+
+# --- the .xlsx export ----------------------------------------------------------------------
+
+
+def xlsx(env: dict[str, str], people: int) -> dict[str, Any]:
+    target = BUILD / "whole-organisation.xlsx"
+    log("the whole organisation's .xlsx export (GET /matrix.xlsx in a child process)")
+    done = subprocess.run(
+        [sys.executable, "-c", XLSX_CHILD, BENCH_USERNAME, str(target)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    found = re.search(r"^XLSX_JSON (.*)$", done.stdout, re.MULTILINE)
+    if done.returncode != 0 or found is None:
+        raise SystemExit(f"the export failed:\n{done.stdout}\n{done.stderr[-3000:]}")
+    result = json.loads(found.group(1))
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(target, read_only=True).active
+    rows = sum(1 for _ in sheet.iter_rows(values_only=True))
+    result["rows"] = rows
+    # A title row and a header row above one row a person.
+    result["complete"] = result["status"] == 200 and rows == people + 2
+    return result
+
+
+# --- the machine and the report ------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    from django.db import connection
+
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown",
+    )
+    meminfo = Path("/proc/meminfo").read_text()
+    total_kb = int(re.search(r"MemTotal:\s+(\d+)", meminfo).group(1))  # type: ignore[union-attr]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgres = cursor.fetchone()[0]
+        cursor.execute("SHOW autovacuum")
+        autovacuum = cursor.fetchone()[0]
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+    ).stdout.strip()
+    return {
+        "cpus": len(os.sched_getaffinity(0)),  # what nproc says
+        "memory_gib": round(total_kb / 1024 / 1024, 1),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "postgres": postgres,
+        "autovacuum": autovacuum,
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": commit,
+        "load_before": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+    }
+
+
+def show_ms(value: float | None) -> str:
+    return "none finished" if value is None else f"{value:.0f} ms"
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def report(results: dict[str, Any], args: argparse.Namespace) -> str:
+    m, c, x = results["machine"], results["compliance"], results["xlsx"]
+    loads = {load["label"]: load for load in results["server"]["loads"]}
+    matrix, trivial = loads["matrix"], loads["trivial"]
+    errors = sum(load["non2xx"] + load["socket_errors"] for load in loads.values())
+    share = matrix["rps"] / trivial["rps"]
+    peak_mb = x["peak_rss_kb"] / 1024
+    rows = results["rows"]
+    service = results["service"]
+    t = TARGETS
+    p95 = matrix["p95_ms"]
+    summary: list[tuple[str, str, str, bool | None]] = [
+        (
+            "`coreflect import` of the whole dataset (wall time)",
+            f"{results['import_seconds']:.1f} s",
+            f"≤ {t['import_seconds']:.0f} s",
+            results["import_seconds"] <= t["import_seconds"],
+        ),
+        (
+            f"whole-organisation compliance, `matrix.build` ({c['people']:,} people, "
+            f"median of {len(c['engine_runs'])})",
+            f"{c['engine_seconds']:.2f} s",
+            "",
+            None,
+        ),
+        (
+            f"the SQL floor: one hand-written counting query (median of {len(c['floor_runs'])})",
+            f"{c['floor_seconds']:.2f} s",
+            "",
+            None,
+        ),
+        (
+            "compliance ÷ SQL floor",
+            f"{c['ratio']:.1f}×",
+            f"≤ {t['compliance_ratio']:.0f}×",
+            c["ratio"] <= t["compliance_ratio"],
+        ),
+        (
+            f"matrix page for one service, p95 under {args.clients} clients",
+            show_ms(p95),
+            f"≤ {t['matrix_p95_ms']:.0f} ms",
+            p95 is not None and p95 <= t["matrix_p95_ms"],
+        ),
+        (
+            "matrix throughput ÷ trivial page throughput",
+            f"{share:.0%}",
+            f"≥ {t['matrix_share']:.0%}",
+            share >= t["matrix_share"],
+        ),
+        ("errors (non-2xx and socket errors, every page)", str(errors), "0", errors == 0),
+        (
+            "whole-organisation `.xlsx` export, peak memory of the process",
+            f"{peak_mb:.0f} MB",
+            f"≤ {t['xlsx_peak_mb']:.0f} MB",
+            peak_mb <= t["xlsx_peak_mb"],
+        ),
+    ]
+    lines = [
+        f"Measured {m['date']} on commit `{m['commit']}`: {m['cpus']} CPUs ({m['cpu']}), "
+        f"{m['memory_gib']} GiB memory, Python {m['python']}, PostgreSQL {m['postgres']}; "
+        f"load average {m['load_before']} before the run and {m['load_after']} after it "
+        f"(1, 5 and 15 minutes). Dataset: `--workers {args.workers} "
+        f"--years 2 --seed {args.seed}`, {rows['people.csv']:,} people, "
+        f"{rows['sessions.csv']:,} sessions, {rows['attendance.csv']:,} attendance rows "
+        f"({sum(rows.values()):,} rows in all).",
+        "",
+        "| measure | result | target | |",
+        "|---|---|---|---|",
+        *(
+            f"| {measure} | {result} | {target} | {'' if ok is None else verdict(ok)} |"
+            for measure, result, target, ok in summary
+        ),
+        "",
+        f"Correctness: the SQL floor and `matrix.attendance_counts` "
+        f"{'agree' if c['agree'] else '**disagree**'} on all {c['cells']:,} "
+        f"(person, quarter, kind) counts for {c['year']} as of {c['as_of']}. `matrix.build` "
+        f"makes {c['engine_queries']} queries, which take {c['engine_sql_share']:.0%} of its time; "
+        f"its counting query alone (`matrix.attendance_counts`) takes "
+        f"{c['counts_seconds']:.2f} s.",
+        "",
+        f"Load: gunicorn with {results['server']['server_workers']} sync workers, DEBUG off, "
+        f"PostgreSQL on the same machine; wrk with {args.clients} connections for "
+        f"{args.duration} s a page, signed in as a head of peer work (who sees everyone). "
+        f"The matrix page shows {service['name']} ({service['people']} peer-work staff).",
+        "",
+        "| page | requests | req/s | p50 | p95 | p99 | max | non-2xx | socket errors |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    names = {
+        "matrix": "matrix, one service (first page of 50)",
+        "matrix-status": "matrix, one service filtered by a status (computes everyone)",
+        "dashboard": "dashboard, whole organisation",
+        "trivial": "trivial (own sessions)",
+    }
+    for label in ("matrix", "matrix-status", "dashboard", "trivial"):
+        load = loads[label]
+        lines.append(
+            f"| {names[label]} `{load['path']}` | {load['requests']} | {load['rps']:.1f} "
+            f"| {show_ms(load['p50_ms'])} | {show_ms(load['p95_ms'])} "
+            f"| {show_ms(load['p99_ms'])} | {show_ms(load['max_ms'])} | {load['non2xx']} "
+            f"| {load['socket_errors']} |"
+        )
+    lines += [
+        "",
+        f"Export: `/matrix.xlsx` for the whole organisation took {x['seconds']:.1f} s, "
+        f"{x['bytes'] / 1024 / 1024:.1f} MB, {x['rows']:,} rows "
+        f"({'complete' if x['complete'] else '**incomplete**'}); the process's resident memory "
+        f"was {x['rss_before_kb'] / 1024:.0f} MB before the request and peaked at "
+        f"{peak_mb:.0f} MB. The import's peak memory was {results['import_peak_mb']:.0f} MB; "
+        f"the `ANALYZE` run after it took {results['analyze_seconds']:.1f} s (autovacuum is "
+        f"{m['autovacuum']} on this server); generating the dataset took "
+        f"{results['generate_seconds']:.1f} s.",
+    ]
+    return "\n".join(lines)
+
+
+def write_doc(section: str) -> None:
+    text = DOC.read_text() if DOC.exists() else f"# Performance\n\n{START}\n{END}\n"
+    if START not in text or END not in text:
+        text += f"\n{START}\n{END}\n"
+    before, rest = text.split(START, 1)
+    _, after = rest.split(END, 1)
+    DOC.write_text(f"{before}{START}\n{section}\n{END}{after}")
+
+
+# --- the whole run -------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run", description=(__doc__ or "").split("\n")[0]
+    )
+    parser.add_argument("--workers", type=int, default=20000, help="peer-work staff")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--duration", type=int, default=30, help="seconds of load a page")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent connections")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs of the computation")
+    parser.add_argument("--server-workers", type=int, default=0, help="default 2 × CPUs + 1")
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
+    parser.add_argument(
+        "--no-doc", action="store_true", help="print the figures without writing the docs"
+    )
+    args = parser.parse_args(argv)
+
+    env = {
+        **os.environ,
+        "COREFLECT_ENV": "production",
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": args.database_url,
+        "DJANGO_SETTINGS_MODULE": "coreflect.settings",
+        "LOG_LEVEL": "WARNING",
+    }
+    os.environ.update(env)
+    BUILD.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {}
+    begun = time.perf_counter()
+
+    ensure_tools()
+    log(f"recreating the database {urllib.parse.urlsplit(args.database_url).path.lstrip('/')}")
+    recreate_database(args.database_url)
+    run(
+        [str(BIN / "coreflect"), "migrate", "--no-input", "-v", "0"],
+        env=env,
+        timeout=600,
+        output=BUILD / "migrate.log",
+    )
+
+    log(f"generating {args.workers} peer-work staff into {DATA.relative_to(ROOT)}")
+    shutil.rmtree(DATA, ignore_errors=True)
+    started = time.perf_counter()
+    today = dt.date.today()  # noqa: DTZ011 (the server's local date, as the import reads dates)
+    results["rows"] = generate.generate(
+        DATA, workers=args.workers, years=2, seed=args.seed, today=today
+    )
+    results["generate_seconds"] = time.perf_counter() - started
+    log(f"  {sum(results['rows'].values()):,} rows in {results['generate_seconds']:.1f} s")
+
+    log("timing coreflect import")
+    results["import_seconds"] = run(
+        [str(BIN / "coreflect"), "import", str(DATA)],
+        env=env,
+        timeout=3600,
+        output=BUILD / "import.log",
+    )
+    results["import_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    log(f"  {results['import_seconds']:.1f} s, peak {results['import_peak_mb']:.0f} MB")
+    # This machine's PostgreSQL runs without autovacuum, and even with it a bulk load has no
+    # statistics for up to a minute: without them the planner picks nested loops and the
+    # one-service matrix query takes tens of seconds (docs/performance.md).
+    results["analyze_seconds"] = analyze(args.database_url)
+    log(f"  ANALYZE after the import: {results['analyze_seconds']:.1f} s")
+
+    import django
+
+    django.setup()
+    results["machine"] = machine()
+    results["compliance"] = compliance(args.repeat)
+    c = results["compliance"]
+    log(
+        f"  matrix.build {c['engine_seconds']:.2f} s, floor {c['floor_seconds']:.2f} s, "
+        f"ratio {c['ratio']:.1f}×"
+    )
+
+    password = bench_user()
+    pk, name, size = one_service()
+    results["service"] = {"pk": pk, "name": name, "people": size}
+    from django.db import connections
+
+    connections.close_all()
+    results["server"] = serve_and_load(env, args, password, pk)
+    results["xlsx"] = xlsx(env, c["people"])
+    log(
+        f"  {results['xlsx']['seconds']:.1f} s, peak {results['xlsx']['peak_rss_kb'] / 1024:.0f} MB"
+    )
+
+    results["machine"]["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    (BUILD / "results.json").write_text(json.dumps(results, indent=2, default=str))
+    section = report(results, args)
+    if not args.no_doc:
+        write_doc(section)
+    print()
+    print(section)
+    print()
+    log(
+        f"done in {time.perf_counter() - begun:.0f} s; figures in "
+        f"{'build/bench/results.json' if args.no_doc else 'docs/performance.md'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
