@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from coreflect.imports.rules import COLUMNS
+
 ONE_DAY = dt.timedelta(days=1)
 
 SERVICE_SIZE = 500  # peer-work staff in a service
@@ -44,31 +46,8 @@ SHORT_SICK = 0.25
 PARENTAL = 0.005
 DISENGAGED = 0.06  # attend about half their sessions
 
-HEADERS = {
-    "people.csv": [
-        "person_id",
-        "name",
-        "email",
-        "role",
-        "service",
-        "locality",
-        "line_manager_id",
-    ],
-    "employment.csv": ["person_id", "start_date", "end_date"],
-    "supervision.csv": ["supervisee_id", "supervisor_id", "type", "start_date", "end_date"],
-    "absences.csv": ["person_id", "type", "start_date", "end_date"],
-    "sessions.csv": [
-        "session_id",
-        "kind",
-        "date",
-        "start_time",
-        "duration_minutes",
-        "lead_id",
-        "modality",
-        "location",
-    ],
-    "attendance.csv": ["session_id", "person_id", "status"],
-}
+# The import format's columns, file by file (docs/import-format.md).
+HEADERS = COLUMNS
 
 AREAS = (
     "North East",
