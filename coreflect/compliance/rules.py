@@ -172,11 +172,6 @@ def eligible_days(period: Period, employment: Iterable[Span], absences: Iterable
     return total
 
 
-def round_requirement(value: Fraction, rounding: Rounding) -> int:
-    """A fractional requirement as whole sessions, by the policy's rounding."""
-    return divide(value.numerator, value.denominator, rounding)
-
-
 def divide(numerator: int, denominator: int, rounding: Rounding) -> int:
     """numerator / denominator as a whole number, by the policy's rounding, exactly."""
     if rounding is Rounding.UP:

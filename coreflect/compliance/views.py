@@ -28,12 +28,15 @@ class MatrixView:
     form: MatrixFilterForm
     params: MatrixParams
     policy: rules.Policy
-    year: rules.Period
     people: QuerySet[Person]
 
     @property
     def as_of(self) -> dt.date:
         return self.params.as_of
+
+    @property
+    def year(self) -> rules.Period:
+        return rules.recording_year(self.params.start_year, self.policy)
 
     def build(self, people: QuerySet[Person]) -> list[matrix.Row]:
         return matrix.build(
@@ -64,9 +67,7 @@ def filtered_matrix(request: HttpRequest) -> MatrixView:
     policy = PolicySettings.objects.current().values()
     people = visible_people(request.user, on=today)
     form = MatrixFilterForm(request.GET or None, people=people, today=today, policy=policy)
-    params = form.params()
-    year = rules.recording_year(params.start_year, policy)
-    return MatrixView(form, params, policy, year, form.filter_people(people))
+    return MatrixView(form, form.params(), policy, form.filter_people(people))
 
 
 # Names listed under each heading of the dashboard; the matrix has the rest.

@@ -2,7 +2,6 @@
 
 import datetime as dt
 from dataclasses import replace
-from fractions import Fraction
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -99,10 +98,10 @@ def test_just_under_half_rounds_down():
 
 
 def test_rounding_policy_can_round_up_or_down():
-    assert rules.round_requirement(Fraction(1, 10), Rounding.UP) == 1
-    assert rules.round_requirement(Fraction(19, 10), Rounding.DOWN) == 1
-    assert rules.round_requirement(Fraction(1, 2), Rounding.HALF_UP) == 1
-    assert rules.round_requirement(Fraction(5, 2), Rounding.HALF_UP) == 3
+    assert rules.divide(1, 10, Rounding.UP) == 1
+    assert rules.divide(19, 10, Rounding.DOWN) == 1
+    assert rules.divide(1, 2, Rounding.HALF_UP) == 1
+    assert rules.divide(5, 2, Rounding.HALF_UP) == 3
 
 
 def test_leaver_requirement_ends_with_employment():
