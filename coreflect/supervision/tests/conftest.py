@@ -9,6 +9,7 @@ from coreflect.supervision import actions
 
 TODAY = dt.date(2026, 11, 23)  # a Monday; the last Wednesday of the month is the 25th
 _localdate = timezone.localdate
+_now = timezone.now
 
 
 @pytest.fixture(autouse=True)
@@ -19,12 +20,19 @@ def fast_passwords(settings):
 
 @pytest.fixture(autouse=True)
 def frozen_today(monkeypatch):
-    """Freeze today's date (an aware datetime given to localdate is still converted)."""
+    """Move the clock to TODAY: today's date is TODAY, and now is the time of day on TODAY
+    (so a time stamped with now, such as when a location was given, falls on TODAY too; an
+    aware datetime given to localdate is still converted)."""
+    shift = dt.timedelta(days=(TODAY - _localdate()).days)
 
     def localdate(value=None, timezone=None):
         return TODAY if value is None else _localdate(value, timezone)
 
+    def now():
+        return _now() + shift
+
     monkeypatch.setattr("django.utils.timezone.localdate", localdate)
+    monkeypatch.setattr("django.utils.timezone.now", now)
 
 
 @pytest.fixture
