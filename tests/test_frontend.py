@@ -171,6 +171,14 @@ def test_expired_form_shows_a_plain_language_403(db):
     assert b"<h1>Your form was not sent</h1>" in response.content
 
 
+def test_opening_a_button_only_address_explains_itself_and_changes_nothing(login, alice):
+    response = login(alice).get("/sessions/relationships/1/end/")
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert b"<h1>This address is for a button</h1>" in response.content
+    assert b"nothing has been changed" in response.content
+
+
 def test_server_error_page_renders_without_the_database_or_a_request():
     html = get_template("500.html").render()
     assert "Sorry, there is a problem with the service" in html
