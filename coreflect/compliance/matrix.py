@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db import connections
+from django.db.models import Count, F, Q, QuerySet
 
 from coreflect.compliance import rules
 from coreflect.people.models import Absence, EmploymentPeriod, Locality, Person, Service
@@ -46,40 +47,43 @@ def in_year(people: QuerySet[Person], year: rules.Period) -> QuerySet[Person]:
 
 def attendance_counts(
     people: QuerySet[Person], year: rules.Period, as_of: dt.date
-) -> dict[int, dict[tuple[int, str], rules.Tally]]:
-    """Attended and still-scheduled sessions per person, quarter and kind, in one query."""
-    q1, q2, q3, _ = rules.quarters(year)
+) -> dict[int, rules.Counted]:
+    """Attended and still-scheduled sessions per person, quarter and kind, in one query: a
+    row per person holding the 16 numbers `rules.evaluate_counted` takes (people with no
+    sessions in the year have no row)."""
+    after = as_of + dt.timedelta(days=1)
+    counted = {}
+    for number, kind in rules.COUNT_KEYS:
+        quarter = rules.quarters(year)[number - 1]
+        in_quarter = Q(session__kind=kind, session__date__range=(quarter.start, quarter.end))
+        # Empty ranges (a quarter wholly before or after as_of) count nothing, as they should.
+        counted[f"attended_{number}_{kind}"] = Count(
+            "pk",
+            filter=in_quarter & Q(status=AttendanceStatus.ATTENDED, session__date__lte=as_of),
+        )
+        counted[f"scheduled_{number}_{kind}"] = Count(
+            "pk",
+            filter=in_quarter
+            & Q(session__date__gte=after)
+            & ~Q(status__in=sorted(rules.NOT_COMING)),
+        )
     rows = (
         Attendance.objects.filter(
             person__in=people.values("pk"), session__date__range=(year.start, year.end)
         )
         # A facilitator is not a participant for counting purposes (spec §2).
         .exclude(person=F("session__lead"))
-        .annotate(
-            quarter=Case(
-                When(session__date__lte=q1.end, then=Value(1)),
-                When(session__date__lte=q2.end, then=Value(2)),
-                When(session__date__lte=q3.end, then=Value(3)),
-                default=Value(4),
-                output_field=IntegerField(),
-            )
-        )
-        .values_list("person_id", "quarter", "session__kind")
-        .annotate(
-            attended=Count(
-                "pk", filter=Q(status=AttendanceStatus.ATTENDED, session__date__lte=as_of)
-            ),
-            scheduled=Count(
-                "pk",
-                filter=Q(session__date__gt=as_of) & ~Q(status__in=list(rules.NOT_COMING)),
-            ),
-        )
+        .values("person_id")
+        .annotate(**counted)
+        .values_list("person_id", *counted)
         .order_by()
     )
-    counts: dict[int, dict[tuple[int, str], rules.Tally]] = defaultdict(dict)
-    for person_id, quarter, kind, attended, scheduled in rows:
-        counts[person_id][quarter, kind] = rules.Tally(attended, scheduled)
-    return counts
+    # Plain integers: read straight from the cursor, without the ORM's per-row conversions
+    # (a whole organisation has tens of thousands of rows).
+    sql, params = rows.query.sql_with_params()
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0]: row[1:] for row in cursor.fetchall()}
 
 
 def build(
@@ -124,18 +128,21 @@ def build(
 
     counts = attendance_counts(members, year, as_of)
     rows = []
-    no_counts: rules.Counts = {}
+    no_counts = rules.flatten({})
+    service_field = Person._meta.get_field("service")
+    locality_field = Person._meta.get_field("locality")
     for person in person_list:
-        person.service = services.get(person.service_id)
-        person.locality = localities.get(person.locality_id)
+        # Cached on the person as select_related would, without the descriptors' checks.
+        service_field.set_cached_value(person, services.get(person.service_id))
+        locality_field.set_cached_value(person, localities.get(person.locality_id))
         pk = person.pk
-        result = rules.evaluate(
+        result = rules.evaluate_counted(
             year=year,
             as_of=as_of,
             policy=policy,
             employment=employment[pk],
             absences=absences.get(pk, ()),
-            counts=counts.get(pk, no_counts),
+            counted=counts.get(pk, no_counts),
         )
         supervisor_id = supervisor_of.get(pk)
         rows.append(Row(person, supervisors.get(supervisor_id) if supervisor_id else None, result))

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
+from typing import NamedTuple
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -61,9 +62,10 @@ class Policy:
     rounding: Rounding
 
 
-@dataclass(frozen=True, order=True)
-class Span:
-    """Consecutive calendar days, both ends included; `end` None means open-ended."""
+class Span(NamedTuple):
+    """Consecutive calendar days, both ends included; `end` None means open-ended.
+
+    A tuple, so that the spans of everyone in an organisation hash cheaply as cache keys."""
 
     start: dt.date
     end: dt.date | None = None
@@ -87,8 +89,7 @@ class Absence:
     end: dt.date
 
 
-@dataclass(frozen=True)
-class Period:
+class Period(NamedTuple):
     start: dt.date
     end: dt.date
     label: str
@@ -181,8 +182,7 @@ def divide(numerator: int, denominator: int, rounding: Rounding) -> int:
     return (2 * numerator + denominator) // (2 * denominator)
 
 
-@dataclass(frozen=True)
-class Requirement:
+class Requirement(NamedTuple):
     base: int
     eligible_days: int
     calendar_days: int
@@ -257,8 +257,10 @@ class PersonResult:
     quarters: tuple[PeriodResult, ...]
 
 
-@dataclass(frozen=True)
-class Tally:
+class Tally(NamedTuple):
+    """Sessions attended so far and still to come (a tuple: cheap to make, hash and compare,
+    as a whole organisation's counts are)."""
+
     attended: int = 0
     scheduled: int = 0
 
@@ -288,8 +290,7 @@ def count_sessions(
     }
 
 
-@dataclass(frozen=True)
-class Requirements:
+class Requirements(NamedTuple):
     """What one person must attend: (one-to-one, co-reflection) for each quarter, and the
     year's total."""
 
@@ -323,6 +324,20 @@ def requirements(
     )
 
 
+# The order of a person's counts in `evaluate_counted`: attended, then scheduled, for each of
+# these (quarter, kind) pairs.
+COUNT_KEYS = tuple((number, kind) for number in range(1, 5) for kind in KINDS)
+NO_SESSIONS = Tally()
+
+# Attended and scheduled for each of COUNT_KEYS in turn: 16 whole numbers.
+Counted = tuple[int, ...]
+
+
+def flatten(counts: Counts) -> Counted:
+    """The counts in COUNT_KEYS order, as `evaluate_counted` takes them."""
+    return tuple(n for key in COUNT_KEYS for n in counts.get(key, NO_SESSIONS))
+
+
 def evaluate(
     *,
     year: Period,
@@ -333,24 +348,49 @@ def evaluate(
     counts: Counts,
 ) -> PersonResult:
     """Requirements, counts and statuses for one person's quarters and year."""
-    away = prorating_absences(absences, policy)
+    return evaluate_counted(
+        year=year,
+        as_of=as_of,
+        policy=policy,
+        employment=employment,
+        absences=absences,
+        counted=flatten(counts),
+    )
+
+
+def evaluate_counted(
+    *,
+    year: Period,
+    as_of: dt.date,
+    policy: Policy,
+    employment: Sequence[Span],
+    absences: Sequence[Absence],
+    counted: Counted,
+) -> PersonResult:
+    """`evaluate`, with the counts as 16 numbers in COUNT_KEYS order (as a query returns
+    them for a whole organisation)."""
+    away = prorating_absences(absences, policy) if absences else ()
     need = requirements(year, policy, tuple(employment), tuple(away))
-    empty = Tally()
+    return _result(year, as_of, need, tuple(counted))
+
+
+@functools.lru_cache(maxsize=65536)
+def _result(year: Period, as_of: dt.date, need: Requirements, counted: Counted) -> PersonResult:
+    """The result for these requirements and counts.
+
+    Cached, and the result shared: in an organisation most people have the same
+    requirements and attend the same number of sessions, and a result is immutable.
+    """
     results = []
-    for number, quarter in enumerate(quarters(year), start=1):
-        one_to_one, co_reflection = need.quarters[number - 1]
-        one = counts.get((number, ONE_TO_ONE), empty)
-        group = counts.get((number, CO_REFLECTION), empty)
+    for number, quarter in enumerate(quarters(year)):
+        one_to_one, co_reflection = need.quarters[number]
+        at = 4 * number
         parts = (
-            Component(ONE_TO_ONE, one_to_one, one.attended, one.scheduled),
-            Component(CO_REFLECTION, co_reflection, group.attended, group.scheduled),
+            Component(ONE_TO_ONE, one_to_one, counted[at], counted[at + 1]),
+            Component(CO_REFLECTION, co_reflection, counted[at + 2], counted[at + 3]),
         )
         results.append(PeriodResult(quarter, parts, status(quarter, as_of, parts)))
-    attended = scheduled = 0
-    for tally in counts.values():
-        attended += tally.attended
-        scheduled += tally.scheduled
-    year_parts = (Component(TOTAL, need.year, attended, scheduled),)
+    year_parts = (Component(TOTAL, need.year, sum(counted[0::2]), sum(counted[1::2])),)
     return PersonResult(
         PeriodResult(year, year_parts, status(year, as_of, year_parts)), tuple(results)
     )
