@@ -13,7 +13,7 @@ from coreflect.authorization import Permission, has_permission, person_of
 from coreflect.compliance import actions, exports, matrix, rules
 from coreflect.compliance.forms import MatrixFilterForm, MatrixParams, PolicyForm
 from coreflect.compliance.models import PolicySettings
-from coreflect.people.access import get_person_for, visible_people
+from coreflect.people.access import get_person_for, sees_everyone, visible_people
 from coreflect.people.models import Person
 from coreflect.supervision.models import Attendance, SupervisionRelationship
 
@@ -66,7 +66,13 @@ def filtered_matrix(request: HttpRequest) -> MatrixView:
     today = timezone.localdate()
     policy = PolicySettings.objects.current().values()
     people = visible_people(request.user, on=today)
-    form = MatrixFilterForm(request.GET or None, people=people, today=today, policy=policy)
+    form = MatrixFilterForm(
+        request.GET or None,
+        people=people,
+        today=today,
+        policy=policy,
+        everyone=sees_everyone(request.user),
+    )
     return MatrixView(form, form.params(), policy, form.filter_people(people))
 
 

@@ -4,10 +4,17 @@ The matrix shows five cells for each of up to a page of people, so a cell is one
 rather than an include of a template: the same markup, a fraction of the rendering time.
 """
 
+import datetime as dt
+from collections.abc import Iterable
+from urllib.parse import quote
+
 from django import template
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
 
-from coreflect.compliance import rules
+from coreflect.compliance import matrix, rules
 
 register = template.Library()
 
@@ -65,3 +72,40 @@ def matrix_cell(result: rules.PeriodResult) -> SafeString:
         )
     lines.append(status_tag(result.status))
     return mark_safe("\n".join(lines))  # noqa: S308 (integers and fixed labels only)
+
+
+@register.simple_tag
+def matrix_rows(rows: Iterable[matrix.Row], year: rules.Period, as_of: dt.date) -> SafeString:
+    """The matrix's body rows: the person (name linked to their page, role, locality,
+    supervisor), then a cell for each quarter and the year. One call for the page's rows,
+    as a template loop over them costs more than the rest of the page."""
+    marker = "PERSON-ID"
+    path = reverse("compliance:person", args=[marker])
+    query = f"?year={year.start.year}&amp;as_of={as_of:%Y-%m-%d}"
+    safe = RFC3986_SUBDELIMS + "/~:@"
+    html = []
+    for row in rows:
+        person = row.person
+        href = escape(path.replace(marker, quote(person.external_id, safe=safe))) + query
+        about = str(escape(person.get_role_display()))
+        if person.locality:
+            about += ", " + escape(person.locality.name)
+        supervisor = (
+            f'<span class="app-muted">Supervisor: {escape(row.supervisor.name)}</span>'
+            if row.supervisor
+            else '<strong class="nhsuk-tag nhsuk-tag--orange">No peer work supervisor</strong>'
+        )
+        cells = "".join(
+            f'<td class="nhsuk-table__cell app-cell">{matrix_cell(result)}</td>'
+            for result in row.periods
+        )
+        html.append(
+            '<tr class="nhsuk-table__row">\n'
+            '  <th scope="row" class="nhsuk-table__cell">\n'
+            f'    <a href="{href}">{escape(person.name)}</a>\n'
+            f'    <span class="app-muted">{about}</span>\n'
+            f"    {supervisor}\n"
+            f"  </th>\n  {cells}\n</tr>"
+        )
+    # Names, roles and localities are escaped above; the rest is fixed markup and numbers.
+    return mark_safe("\n".join(html))  # noqa: S308

@@ -208,7 +208,25 @@ def test_choosing_a_service_narrows_the_supervisor_and_locality_lists(login, eve
     south = everyone["olly"].service_id
     form = hana.get(f"/matrix/?service={south}").context["form"]
     assert "SAM" not in dict(form.fields["supervisor"].choices)
-    assert {loc.service_id for loc in form.fields["locality"].queryset} == {south}
+    assert offered(form, "locality") == {everyone["olly"].locality_id}
+
+
+def offered(form, name: str) -> set:
+    return {value for value, _ in form.fields[name].choices if value}
+
+
+def test_filter_lists_offer_only_what_the_user_can_see(login, everyone):
+    """A peer lead in the north is offered the north's service, locality and supervisors,
+    not the south's (the head of peer work, who sees everyone, is offered both)."""
+    pat, olly = everyone["pat"], everyone["olly"]
+    form = login(pat).get("/matrix/").context["form"]
+    assert offered(form, "service") == {pat.service_id}
+    assert offered(form, "locality") == {pat.locality_id}
+    assert offered(form, "supervisor") == {"none", "SAM"}
+    form = login(everyone["hana"]).get("/matrix/").context["form"]
+    assert offered(form, "service") == {pat.service_id, olly.service_id}
+    assert offered(form, "locality") == {pat.locality_id, olly.locality_id}
+    assert offered(form, "supervisor") == {"none", "SAM", "SUE"}
 
 
 def test_matrix_flags_people_without_a_peer_work_supervisor(login, everyone):
