@@ -1,17 +1,18 @@
 """The attendance matrix: a fixed number of queries feeding the pure engine in rules.py.
 
-Whatever the number of people, building the matrix costs five queries: the people, their
-employment, their absences, their current peer work supervisor, and one aggregate of their
-attendance grouped by person, quarter and kind.
+Whatever the number of people, building the matrix costs seven queries: the people, their
+services and localities, their employment, their absences, their current peer work
+supervisors, and one count of their attendance (a row per person). A page of people already
+known (`build_named`) costs five.
 """
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from django.db import connections
+from django.db import connections, router
 from django.db.models import Q, QuerySet
 
 from coreflect.compliance import rules
@@ -58,55 +59,64 @@ def in_year(people: QuerySet[Person], year: rules.Period) -> QuerySet[Person]:
 
 
 def attendance_counts(
-    people: QuerySet[Person], year: rules.Period, as_of: dt.date, *, ids: Any = None
+    people: QuerySet[Person] | Sequence[int], year: rules.Period, as_of: dt.date
 ) -> dict[int, rules.Counted]:
     """Attended and still-scheduled sessions per person, quarter and kind, in one query: a
     row per person holding the 16 numbers `rules.evaluate_counted` takes (people with no
-    sessions in the year have no row). `ids`, a list of ids or a subquery, names the people
-    where the caller already knows them.
+    sessions in the year have no row). `people` is a query, or the ids where the caller
+    already knows them.
 
     Written in SQL: the matrix page runs it on every request, and the ORM took longer to
     compose its sixteen conditional counts than the database took to answer them.
     """
-    if ids is None:
-        ids = people.values("pk")
     params: list[Any]
-    if isinstance(ids, QuerySet):
-        members, subquery_params = ids.query.sql_with_params()
+    if isinstance(people, QuerySet):
+        members, subquery_params = people.values("pk").query.sql_with_params()
         params = list(subquery_params)
     else:
-        members, params = ", ".join(["%s"] * len(ids)) or "NULL", list(ids)
+        members, params = ", ".join(["%s"] * len(people)) or "NULL", list(people)
     not_coming = sorted(rules.NOT_COMING)
-    not_coming_list = ", ".join(["%s"] * len(not_coming))
-    after = as_of + dt.timedelta(days=1)
-    counts: list[str] = []
-    count_params: list[Any] = []
+    q1, q2, q3, _ = rules.quarters(year)
+    # Each row once: its quarter, whether it is a one-to-one, attended by as_of, or still to
+    # come and not called off. Then sixteen counts of those, in COUNT_KEYS order (the
+    # quarter numbers and column names formatted in are this function's own constants).
+    counts = []
     for number, kind in rules.COUNT_KEYS:
-        quarter = rules.quarters(year)[number - 1]
-        # A range that ends before it starts (a quarter wholly before or after as_of) counts
-        # nothing, as it should.
-        counts.append(
-            "COUNT(CASE WHEN s.kind = %s AND s.date BETWEEN %s AND %s AND a.status = %s THEN 1 END)"
-        )
-        count_params += [kind, quarter.start, min(quarter.end, as_of), AttendanceStatus.ATTENDED]
-        counts.append(
-            "COUNT(CASE WHEN s.kind = %s AND s.date BETWEEN %s AND %s "
-            f"AND a.status NOT IN ({not_coming_list}) THEN 1 END)"
-        )
-        count_params += [kind, max(quarter.start, after), quarter.end, *not_coming]
-    # Only table names and placeholders are formatted in; every value is a parameter.
+        one = "one" if kind == rules.ONE_TO_ONE else "NOT one"
+        counts.append(f"COUNT(CASE WHEN q = {number:d} AND {one} AND attended THEN 1 END)")
+        counts.append(f"COUNT(CASE WHEN q = {number:d} AND {one} AND booked THEN 1 END)")
     sql = f"""
-        SELECT a.person_id, {", ".join(counts)}
-          FROM {Attendance._meta.db_table} a
-          JOIN {Session._meta.db_table} s ON s.id = a.session_id
-         WHERE a.person_id IN ({members})
-           AND s.date BETWEEN %s AND %s
-           -- A facilitator is not a participant for counting purposes (spec §2).
-           AND a.person_id <> s.lead_id
-         GROUP BY a.person_id
+        SELECT person_id, {", ".join(counts)}
+          FROM (SELECT a.person_id,
+                       CASE WHEN s.date <= %s THEN 1 WHEN s.date <= %s THEN 2
+                            WHEN s.date <= %s THEN 3 ELSE 4 END AS q,
+                       s.kind = %s AS one,
+                       s.date <= %s AND a.status = %s AS attended,
+                       s.date > %s AND a.status NOT IN ({", ".join(["%s"] * len(not_coming))})
+                           AS booked
+                  FROM {Attendance._meta.db_table} a
+                  JOIN {Session._meta.db_table} s ON s.id = a.session_id
+                 WHERE a.person_id IN ({members})
+                   AND s.date BETWEEN %s AND %s
+                   -- A facilitator is not a participant for counting purposes (spec §2).
+                   AND a.person_id <> s.lead_id) AS counted
+         GROUP BY person_id
     """  # noqa: S608
-    with connections[people.db].cursor() as cursor:
-        cursor.execute(sql, [*count_params, *params, year.start, year.end])
+    params = [
+        q1.end,
+        q2.end,
+        q3.end,
+        rules.ONE_TO_ONE,
+        as_of,
+        AttendanceStatus.ATTENDED,
+        as_of,
+        *not_coming,
+        *params,
+        year.start,
+        year.end,
+    ]
+    with connections[router.db_for_read(Attendance)].cursor() as cursor:
+        cursor.execute(sql, params)
         return {row[0]: tuple(row[1:]) for row in cursor.fetchall()}
 
 
@@ -132,7 +142,39 @@ def build(
     localities: dict[int | None, Locality] = {
         x.pk: x for x in Locality.objects.filter(pk__in={p.locality_id for p in person_list})
     }
+    service_field = Person._meta.get_field("service")
+    locality_field = Person._meta.get_field("locality")
+    for person in person_list:
+        # Cached on the person as select_related would, without the descriptors' checks.
+        service_field.set_cached_value(person, services.get(person.service_id))
+        locality_field.set_cached_value(person, localities.get(person.locality_id))
+    return _rows(person_list, ids, year=year, as_of=as_of, policy=policy)
 
+
+def build_named(
+    ids: list[int], *, start_year: int, as_of: dt.date, policy: rules.Policy
+) -> list[Row]:
+    """The rows for people already known to be in the year's matrix (a page of it), in name
+    order: fewer queries than `build`, for the page that runs on every request."""
+    year = rules.recording_year(start_year, policy)
+    person_list = list(
+        Person.objects.filter(pk__in=ids)
+        .select_related("service", "locality")
+        .order_by("name", "pk")
+    )
+    return _rows(person_list, ids, year=year, as_of=as_of, policy=policy)
+
+
+def _rows(
+    person_list: list[Person],
+    ids: Any,
+    *,
+    year: rules.Period,
+    as_of: dt.date,
+    policy: rules.Policy,
+) -> list[Row]:
+    """Employment, absences, supervisors and counts for these people (`ids` names them, as a
+    list or a subquery), through the engine."""
     employment: dict[int, list[rules.Span]] = defaultdict(list)
     for person_id, start, end in EmploymentPeriod.objects.filter(person__in=ids).values_list(
         "person_id", "start_date", "end_date"
@@ -161,15 +203,10 @@ def build(
         .values_list("supervisee_id", "supervisor_id", "supervisor__name")
     }
 
-    counts = attendance_counts(members, year, as_of, ids=ids)
+    counts = attendance_counts(ids, year, as_of)
     rows = []
     no_counts = rules.flatten({})
-    service_field = Person._meta.get_field("service")
-    locality_field = Person._meta.get_field("locality")
     for person in person_list:
-        # Cached on the person as select_related would, without the descriptors' checks.
-        service_field.set_cached_value(person, services.get(person.service_id))
-        locality_field.set_cached_value(person, localities.get(person.locality_id))
         pk = person.pk
         result = rules.evaluate_counted(
             year=year,

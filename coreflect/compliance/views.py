@@ -58,7 +58,12 @@ class MatrixView:
         members = matrix.in_year(self.people, self.year).order_by("name", "pk")
         # One query for everyone's ids (a count and a slice would be two).
         ids = Paginator(list(members.values_list("pk", flat=True)), PAGE_SIZE).get_page(number)
-        rows = self.build(Person.objects.filter(pk__in=ids.object_list))
+        rows = matrix.build_named(
+            list(ids.object_list),
+            start_year=self.params.start_year,
+            as_of=self.as_of,
+            policy=self.policy,
+        )
         return Page(rows, ids.number, ids.paginator)
 
 
