@@ -69,12 +69,11 @@ def attendance_counts(
     Written in SQL: the matrix page runs it on every request, and the ORM took longer to
     compose its sixteen conditional counts than the database took to answer them.
     """
-    params: list[Any]
+    member_params: Sequence[Any]
     if isinstance(people, QuerySet):
-        members, subquery_params = people.values("pk").query.sql_with_params()
-        params = list(subquery_params)
+        members, member_params = people.values("pk").query.sql_with_params()
     else:
-        members, params = ", ".join(["%s"] * len(people)) or "NULL", list(people)
+        members, member_params = ", ".join(["%s"] * len(people)) or "NULL", people
     not_coming = sorted(rules.NOT_COMING)
     q1, q2, q3, _ = rules.quarters(year)
     # Each row once: its quarter, whether it is a one-to-one, attended by as_of, or still to
@@ -111,7 +110,7 @@ def attendance_counts(
         AttendanceStatus.ATTENDED,
         as_of,
         *not_coming,
-        *params,
+        *member_params,
         year.start,
         year.end,
     ]
