@@ -60,6 +60,14 @@ def supervise(supervisor: Person, supervisee: Person, start: dt.date = EMPLOYED_
 
 
 @pytest.fixture(autouse=True)
+def no_kept_rows():
+    """Each test starts with no matrix rows kept from another (see matrix.KEPT)."""
+    from coreflect.compliance import matrix
+
+    matrix.KEPT.clear()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Personas sign in with real passwords; a fast hasher keeps the suite quick."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

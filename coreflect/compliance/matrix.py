@@ -7,15 +7,17 @@ known (`build_named`) costs five.
 """
 
 import datetime as dt
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from django.db import connections, router
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from coreflect.compliance import rules
+from coreflect.compliance.models import PersonRevision
 from coreflect.people.models import Absence, EmploymentPeriod, Locality, Person, Service
 from coreflect.supervision.models import (
     Attendance,
@@ -124,17 +126,112 @@ def attendance_counts(
 LISTED_IDS = 1000
 
 
+class Kept:
+    """Matrix rows kept between requests, in this process: a row stays valid while its
+    person's revision token (kept by database triggers, see revisions.py) is unchanged, for the
+    same year, as-of date and policy. The least recently used rows go first."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._rows: OrderedDict[tuple[Any, ...], Row] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> "Row | None":
+        with self._lock:
+            row = self._rows.get(key)
+            if row is not None:
+                self._rows.move_to_end(key)
+            return row
+
+    def put(self, key: tuple[Any, ...], row: "Row") -> None:
+        with self._lock:
+            self._rows[key] = row
+            self._rows.move_to_end(key)
+            while len(self._rows) > self.size:
+                self._rows.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rows.clear()
+
+
+# Room for a national organisation's rows (about 20,000 people; some 2 KB a row).
+KEPT = Kept(size=25_000)
+
+# A person's revision token, read with the person.
+REVISION = Subquery(PersonRevision.objects.filter(person_id=OuterRef("pk")).values("token")[:1])
+
+
 def build(
     people: QuerySet[Person], *, start_year: int, as_of: dt.date, policy: rules.Policy
 ) -> list[Row]:
     """The matrix rows for these people, in name order."""
     year = rules.recording_year(start_year, policy)
     members = in_year(people, year)
-    person_list = list(members.order_by("name", "pk"))
-    ids: Any = (
-        [p.pk for p in person_list] if len(person_list) <= LISTED_IDS else members.values("pk")
-    )
-    # Services and localities are few: fetched once each and shared, not joined to every row.
+    person_list = list(members.annotate(revision=REVISION).order_by("name", "pk"))
+    return _kept_rows(person_list, members.values("pk"), year=year, as_of=as_of, policy=policy)
+
+
+def build_named(
+    named: Sequence[tuple[int, int | None]],
+    *,
+    start_year: int,
+    as_of: dt.date,
+    policy: rules.Policy,
+) -> list[Row]:
+    """The rows for people already known to be in the year's matrix (a page of it), given
+    as (id, revision token) in name order: rows kept for those tokens answer at once, and
+    only the rest are read and computed."""
+    year = rules.recording_year(start_year, policy)
+    context = (year, as_of, policy)
+    found = {pk: KEPT.get((pk, token, context)) for pk, token in named}
+    missing = [pk for pk, row in found.items() if row is None]
+    if missing:
+        person_list = list(
+            Person.objects.filter(pk__in=missing)
+            .select_related("service", "locality")
+            .annotate(revision=REVISION)
+        )
+        for row in _kept_rows(person_list, None, year=year, as_of=as_of, policy=policy):
+            found[row.person.pk] = row
+    return [kept for pk, _ in named if (kept := found[pk]) is not None]
+
+
+def _kept_rows(
+    person_list: Sequence[Person],
+    everyone: QuerySet[Any] | None,
+    *,
+    year: rules.Period,
+    as_of: dt.date,
+    policy: rules.Policy,
+) -> list[Row]:
+    """The rows of these people (read with their revision token): kept ones where still
+    valid, the rest computed and kept. `everyone` selects all of them, for when too many
+    are missing to name them by id."""
+    context = (year, as_of, policy)
+    found: dict[int, Row] = {}
+    missing = []
+    for person in person_list:
+        row = KEPT.get((person.pk, person.revision, context))  # type: ignore[attr-defined]
+        if row is None:
+            missing.append(person)
+        else:
+            found[person.pk] = row
+    if missing:
+        ids: Any = [p.pk for p in missing]
+        if len(ids) > LISTED_IDS and everyone is not None:
+            ids = everyone
+        if everyone is not None:
+            _share_places(missing)
+        for row in _rows(missing, ids, year=year, as_of=as_of, policy=policy):
+            KEPT.put((row.person.pk, row.person.revision, context), row)  # type: ignore[attr-defined]
+            found[row.person.pk] = row
+    return [found[person.pk] for person in person_list]
+
+
+def _share_places(person_list: list[Person]) -> None:
+    """Each person's service and locality, fetched once each and shared, not joined to every
+    row (they are few)."""
     services: dict[int | None, Service] = {
         s.pk: s for s in Service.objects.filter(pk__in={p.service_id for p in person_list})
     }
@@ -147,21 +244,6 @@ def build(
         # Cached on the person as select_related would, without the descriptors' checks.
         service_field.set_cached_value(person, services.get(person.service_id))
         locality_field.set_cached_value(person, localities.get(person.locality_id))
-    return _rows(person_list, ids, year=year, as_of=as_of, policy=policy)
-
-
-def build_named(
-    ids: list[int], *, start_year: int, as_of: dt.date, policy: rules.Policy
-) -> list[Row]:
-    """The rows for people already known to be in the year's matrix (a page of it), in name
-    order: fewer queries than `build`, for the page that runs on every request."""
-    year = rules.recording_year(start_year, policy)
-    person_list = list(
-        Person.objects.filter(pk__in=ids)
-        .select_related("service", "locality")
-        .order_by("name", "pk")
-    )
-    return _rows(person_list, ids, year=year, as_of=as_of, policy=policy)
 
 
 def _rows(

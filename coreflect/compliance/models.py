@@ -88,3 +88,15 @@ class PolicySettings(models.Model):
             prorating_absence_types=frozenset(self.prorating_absence_types),
             rounding=rules.Rounding(self.rounding),
         )
+
+
+class PersonRevision(models.Model):
+    """A token that changes whenever anything in the person's matrix row may have changed,
+    kept by database triggers (see revisions.py). No foreign key: the triggers also fire while
+    a person is being deleted."""
+
+    person_id = models.BigIntegerField(primary_key=True)
+    token = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"person {self.person_id}: {self.token}"

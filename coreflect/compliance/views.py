@@ -56,8 +56,9 @@ class MatrixView:
         if self.params.status:
             return Paginator(self.rows(), PAGE_SIZE).get_page(number)
         members = matrix.in_year(self.people, self.year).order_by("name", "pk")
-        # One query for everyone's ids (a count and a slice would be two).
-        ids = Paginator(list(members.values_list("pk", flat=True)), PAGE_SIZE).get_page(number)
+        # One query for everyone's ids and revision tokens (a count and a slice would be two).
+        named = members.annotate(revision=matrix.REVISION).values_list("pk", "revision")
+        ids = Paginator(list(named), PAGE_SIZE).get_page(number)
         rows = matrix.build_named(
             list(ids.object_list),
             start_year=self.params.start_year,
