@@ -152,3 +152,20 @@ def test_kept_rows_are_bounded_least_recently_used_first():
 def test_a_new_person_gets_a_token(db):
     person = make_person("NEW", "New Person", Role.PEER_WORKER, login=False)
     assert tokens(person) != [None]
+
+
+def test_an_import_changes_the_tokens_of_the_people_it_changes(db, tmp_path, capsys):
+    """On PostgreSQL the import writes with COPY and UPDATE … FROM: the triggers fire for
+    those too."""
+    from django.core.management import call_command
+
+    from coreflect.imports.tests.samples import GOOD, varied, write
+
+    call_command("import", str(write(tmp_path / "first", GOOD)))
+    jo, sam = Person.objects.get(external_id="P01"), Person.objects.get(external_id="P02")
+    assert None not in tokens(jo, sam)
+    changed = write(
+        tmp_path / "second", varied(attendance=("S1,P01,attended", "S1,P01,did_not_attend"))
+    )
+    assert changes(lambda: call_command("import", str(changed)), jo, sam) == [True, False]
+    capsys.readouterr()
