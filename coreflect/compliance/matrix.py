@@ -158,6 +158,10 @@ class Kept:
 # Room for a national organisation's rows (about 20,000 people; some 2 KB a row).
 KEPT = Kept(size=25_000)
 
+# What a row shows of its person (the rest is not read: a national organisation has tens of
+# thousands of rows).
+ROW_FIELDS = ("external_id", "name", "role", "service", "locality")
+
 # A person's revision token, read with the person.
 REVISION = Subquery(PersonRevision.objects.filter(person_id=OuterRef("pk")).values("token")[:1])
 
@@ -168,7 +172,7 @@ def build(
     """The matrix rows for these people, in name order."""
     year = rules.recording_year(start_year, policy)
     members = in_year(people, year)
-    person_list = list(members.annotate(revision=REVISION).order_by("name", "pk"))
+    person_list = list(members.only(*ROW_FIELDS).annotate(revision=REVISION).order_by("name", "pk"))
     return _kept_rows(person_list, members.values("pk"), year=year, as_of=as_of, policy=policy)
 
 
@@ -190,6 +194,7 @@ def build_named(
         person_list = list(
             Person.objects.filter(pk__in=missing)
             .select_related("service", "locality")
+            .only(*ROW_FIELDS, "service__name", "locality__name")
             .annotate(revision=REVISION)
         )
         for row in _kept_rows(person_list, None, year=year, as_of=as_of, policy=policy):
