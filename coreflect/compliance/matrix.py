@@ -226,25 +226,27 @@ def _kept_rows(
         ids: Any = [p.pk for p in missing]
         if len(ids) > LISTED_IDS and everyone is not None:
             ids = everyone
-        if everyone is not None:
-            _share_places(missing)
+        _share_places(missing)
         for row in _rows(missing, ids, year=year, as_of=as_of, policy=policy):
             KEPT.put((row.person.pk, row.person.revision, context), row)  # type: ignore[attr-defined]
             found[row.person.pk] = row
     return [found[person.pk] for person in person_list]
 
 
-def _share_places(person_list: list[Person]) -> None:
-    """Each person's service and locality, fetched once each and shared, not joined to every
-    row (they are few)."""
+def _share_places(people: list[Person]) -> None:
+    """Each person's service and locality (unless read with them), fetched once each and
+    shared, not joined to every row (they are few)."""
+    service_field = Person._meta.get_field("service")
+    locality_field = Person._meta.get_field("locality")
+    person_list = [p for p in people if not service_field.is_cached(p)]
+    if not person_list:
+        return
     services: dict[int | None, Service] = {
         s.pk: s for s in Service.objects.filter(pk__in={p.service_id for p in person_list})
     }
     localities: dict[int | None, Locality] = {
         x.pk: x for x in Locality.objects.filter(pk__in={p.locality_id for p in person_list})
     }
-    service_field = Person._meta.get_field("service")
-    locality_field = Person._meta.get_field("locality")
     for person in person_list:
         # Cached on the person as select_related would, without the descriptors' checks.
         service_field.set_cached_value(person, services.get(person.service_id))

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from coreflect.compliance import matrix
 from coreflect.compliance.models import PersonRevision
+from coreflect.compliance.tests.test_views import one_to_one
 from coreflect.people.models import Absence, EmploymentPeriod, Person, Role
 from coreflect.supervision.models import Attendance, Session, SupervisionRelationship
 from coreflect.testing import make_person
@@ -118,15 +119,7 @@ def test_a_kept_row_gives_way_to_a_new_attendance(login, hana, alice, sam):
     before = client.get("/matrix/?year=2025&as_of=2026-01-31").context["rows"]
     row = next(r for r in before if r.person == alice)
     assert row.result.quarters[1].component("one_to_one").attended == 0
-    session = Session.objects.create(
-        kind="one_to_one",
-        date=dt.date(2025, 8, 6),
-        start_time=dt.time(10),
-        duration_minutes=60,
-        lead=sam,
-        modality="in_person",
-    )
-    Attendance.objects.create(session=session, person=alice, status="attended")
+    one_to_one(sam, alice, dt.date(2025, 8, 6))
     after = client.get("/matrix/?year=2025&as_of=2026-01-31").context["rows"]
     row = next(r for r in after if r.person == alice)
     assert row.result.quarters[1].component("one_to_one").attended == 1
