@@ -38,14 +38,11 @@ class MatrixView:
     def year(self) -> rules.Period:
         return rules.recording_year(self.params.start_year, self.policy)
 
-    def build(self, people: QuerySet[Person]) -> list[matrix.Row]:
-        return matrix.build(
-            people, start_year=self.params.start_year, as_of=self.as_of, policy=self.policy
-        )
-
     def rows(self) -> list[matrix.Row]:
         """Everyone who matches the filters, for the downloads."""
-        rows = self.build(self.people)
+        rows = matrix.build(
+            self.people, start_year=self.params.start_year, as_of=self.as_of, policy=self.policy
+        )
         if self.params.status:
             rows = [row for row in rows if row.has_status(self.params.status, self.params.period)]
         return rows
