@@ -5,16 +5,43 @@ BIN := $(VENV)/bin
 DEMO_DB := sqlite:///$(CURDIR)/var/demo.sqlite3
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test check bench install assets serve clean
+.PHONY: demo test check check-deploy bench install lock assets clean
 
-$(BIN)/.installed: pyproject.toml
-	@python=$$(scripts/find-python) || exit 1; \
+# Settings are production's unless development is asked for (coreflect/settings.py). The demo,
+# the tests and the linters ask; check-deploy sets production's instead.
+demo test check: export COREFLECT_ENV := development
+# The demo serves the designed error pages, not Django's debug ones (whitenoise still serves
+# the static files with DEBUG off).
+demo: export DEBUG := 0
+
+# Creates .venv with scripts/find-python's interpreter unless it holds a Python >= 3.12 already.
+VENV_READY = python=$$(scripts/find-python) || exit 1; \
 	if [ ! -x $(BIN)/python ] || ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 		echo "Creating $(VENV) with $$python"; rm -rf $(VENV); "$$python" -m venv $(VENV) || exit 1; \
 	fi
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+
+# Python packages come only from the lock, each checked against its hash; then coreflect itself,
+# editable, built with the lock's setuptools. `pip check` fails if pyproject.toml names a package
+# the lock lacks.
+$(BIN)/.installed: requirements.lock pyproject.toml
+	@$(VENV_READY)
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@$(BIN)/python -m pip check >/dev/null || { $(BIN)/python -m pip check; \
+		echo "requirements.lock does not cover pyproject.toml: run make lock" >&2; exit 1; }
 	@touch $@
+
+# Rewrites requirements.lock from pyproject.toml (dependencies, the dev extra and the build's
+# setuptools) with every file's hash, for Python 3.12 and newer on any platform. Versions already
+# pinned stay unless LOCK_FLAGS=--upgrade (everything) or LOCK_FLAGS='--upgrade-package NAME'.
+# uv is installed into .venv only for this.
+lock:
+	@$(VENV_READY)
+	@[ -x $(BIN)/uv ] || $(BIN)/python -m pip install --quiet uv
+	$(BIN)/python -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"], sep="\n")' \
+	| $(BIN)/uv pip compile pyproject.toml - --extra dev --universal --python-version 3.12 \
+		--generate-hashes --quiet --custom-compile-command 'make lock' \
+		--output-file requirements.lock $(LOCK_FLAGS)
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -27,10 +54,12 @@ coreflect/static/vendor/.built: node_modules/.installed frontend/build.mjs $(wil
 install: $(BIN)/.installed
 assets: coreflect/static/vendor/.built
 
+# --force: var/demo.sqlite3 is the demo's own database, so what visitors recorded there is the
+# demo's too and is replaced (elsewhere demo-data refuses records it did not make).
 demo: install assets
 	@mkdir -p var
 	DATABASE_URL=$(DEMO_DB) $(BIN)/coreflect migrate --no-input -v 0
-	DATABASE_URL=$(DEMO_DB) $(BIN)/coreflect demo-data
+	DATABASE_URL=$(DEMO_DB) $(BIN)/coreflect demo-data --force
 	@echo "Serving the demo on http://127.0.0.1:8000/ (Ctrl-C stops it)"
 	DATABASE_URL=$(DEMO_DB) $(BIN)/coreflect db_worker --no-startup-delay -v 0 & worker=$$!; \
 	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
@@ -40,10 +69,18 @@ test: install assets
 	@mkdir -p var
 	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
-check: install
+check: install check-deploy
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy coreflect
+
+# Django's deployment checks on production settings as they are with only the required
+# variables set (a dummy key and host; nothing connects to the database), any warning failing.
+check-deploy: install
+	env -u DEBUG -u COREFLECT_TLS_PROXY COREFLECT_ENV=production \
+		SECRET_KEY=deploy-check-only-not-a-real-key-0123456789abcdefghijklmnopqrstuvwxyz \
+		ALLOWED_HOSTS=coreflect.example.nhs.uk DATABASE_URL=postgres://coreflect@db.example/coreflect \
+		$(BIN)/coreflect check --deploy --fail-level WARNING
 
 bench: install assets
 	$(BIN)/python -m bench.run

@@ -41,7 +41,8 @@ def main(argv: list[str] | None = None) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client(HTTP_HOST="127.0.0.1")
+    # Requests as if over HTTPS: production settings redirect plain HTTP.
+    client = Client(HTTP_HOST="127.0.0.1", **{"wsgi.url_scheme": "https"})
     client.force_login(User.objects.get(username=BENCH_USERNAME))
     client.get(args.path)  # warm up
     with CaptureQueriesContext(connection) as queries:

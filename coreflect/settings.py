@@ -1,7 +1,9 @@
 """Settings, read from the environment through small typed helpers.
 
-Development needs nothing set: SQLite under var/ and a throwaway secret key. Production
-(COREFLECT_ENV=production) must set SECRET_KEY, DATABASE_URL and ALLOWED_HOSTS.
+Safe when nothing is set: that is production, which needs SECRET_KEY, DATABASE_URL and
+ALLOWED_HOSTS, keeps DEBUG off and insists on HTTPS. Development settings (SQLite under var/, a
+throwaway secret key, DEBUG on, plain HTTP) only when asked for with COREFLECT_ENV=development,
+as `make demo`, `make test` and pytest do. docs/development.md lists every variable.
 """
 
 import os
@@ -12,7 +14,13 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-PRODUCTION = os.environ.get("COREFLECT_ENV", "development") == "production"
+ENVIRONMENT = os.environ.get("COREFLECT_ENV") or "production"
+if ENVIRONMENT not in {"development", "production"}:
+    raise ImproperlyConfigured(
+        f"COREFLECT_ENV is {ENVIRONMENT!r}: set it to development or production "
+        "(unset means production)."
+    )
+PRODUCTION = ENVIRONMENT == "production"
 
 
 def env_str(name: str, default: str, *, required_in_production: str = "") -> str:
@@ -21,7 +29,10 @@ def env_str(name: str, default: str, *, required_in_production: str = "") -> str
     if value:
         return value
     if PRODUCTION and required_in_production:
-        raise ImproperlyConfigured(f"Set the environment variable {name}. {required_in_production}")
+        raise ImproperlyConfigured(
+            f"Set the environment variable {name}. {required_in_production} "
+            "(On your own machine, set COREFLECT_ENV=development instead.)"
+        )
     return default
 
 
@@ -32,6 +43,16 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     return [item.strip() for item in value.split(",") if item.strip()] if value else default
@@ -40,12 +61,15 @@ def env_list(name: str, default: list[str]) -> list[str]:
 SECRET_KEY = env_str(
     "SECRET_KEY",
     "development-only-not-secret",
-    required_in_production="Make one: python -c 'import secrets; print(secrets.token_urlsafe())'",
+    required_in_production="Make one: python -c 'import secrets; print(secrets.token_urlsafe(50))'",
 )
 DEBUG = env_bool("DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 if PRODUCTION and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("Set ALLOWED_HOSTS, e.g. ALLOWED_HOSTS=coreflect.example.nhs.uk")
+    raise ImproperlyConfigured(
+        "Set ALLOWED_HOSTS, e.g. ALLOWED_HOSTS=coreflect.example.nhs.uk "
+        "(On your own machine, set COREFLECT_ENV=development instead.)"
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -58,6 +82,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks_db",
     "coreflect.people",
+    "coreflect.policy",
     "coreflect.supervision",
     "coreflect.compliance",
     "coreflect.imports",
@@ -68,6 +93,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After whitenoise, so static assets keep their caching headers.
+    "coreflect.middleware.NoStore",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -94,7 +121,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "coreflect.people.context_processors.current_person",
+                "coreflect.context_processors.current_person",
             ],
         },
     },
@@ -110,17 +137,23 @@ DATABASES = {
             f"sqlite:///{BASE_DIR / 'var' / 'coreflect.sqlite3'}",
             required_in_production="For example postgres://coreflect@db.example/coreflect",
         ),
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# The counting indexes carry extra columns on PostgreSQL; SQLite (the zero-setup default)
-# makes them as plain indexes, which is all it needs.
-SILENCED_SYSTEM_CHECKS = ["models.W040"]
+SILENCED_SYSTEM_CHECKS = [
+    # The counting indexes carry extra columns on PostgreSQL; SQLite (the zero-setup default)
+    # makes them as plain indexes, which is all it needs.
+    "models.W040",
+    # HSTS is sent, but not preloaded: that is the domain owner's decision (SECURE_HSTS_PRELOAD).
+    "security.W021",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -160,6 +193,27 @@ SECURE_CSP = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
+# A sign-in ends after SESSION_IDLE_MINUTES without a request (every request saves the session,
+# which restarts the clock) and when the browser closes: a shared ward computer left signed in
+# does not stay open to the next person.
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# HTTPS only in production: plain HTTP is redirected and browsers are told (HSTS) to use HTTPS
+# for a year, subdomains included. Where TLS ends at a proxy or load balancer in front of
+# gunicorn, COREFLECT_TLS_PROXY=1 trusts its X-Forwarded-Proto header; the proxy must set that
+# header itself, replacing any the browser sent. Without it, behind such a proxy, every request
+# looks like plain HTTP and is redirected in a loop.
+SECURE_SSL_REDIRECT = PRODUCTION
+if env_bool("COREFLECT_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60 if PRODUCTION else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+# Not on browsers' preload list: preloading commits the trust's whole domain, every subdomain
+# included, to HTTPS in every browser for months after any change of mind. That is the domain
+# owner's decision, not this service's, so security.W021 is silenced (SILENCED_SYSTEM_CHECKS).
+SECURE_HSTS_PRELOAD = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -177,6 +231,8 @@ TASKS = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# The most one import (the upload page or `coreflect import`) takes, all files together.
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

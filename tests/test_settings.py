@@ -1,0 +1,201 @@
+"""Secure by default: what settings.py gives with nothing set, in production and in development,
+and what the running app does with it (no-store, idle sign-out, password rules)."""
+
+import datetime as dt
+import runpy
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.contrib.auth.models import User
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from coreflect import settings as settings_module
+from coreflect.testing import PASSWORD
+
+SETTINGS = Path(settings_module.__file__)
+# Every variable settings.py reads, cleared before each load so the caller's (CI's
+# DATABASE_URL, a developer's DEBUG) cannot leak in.
+VARIABLES = (
+    "COREFLECT_ENV",
+    "SECRET_KEY",
+    "DEBUG",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "DB_CONN_MAX_AGE",
+    "TIME_ZONE",
+    "TASKS_IMMEDIATE",
+    "LOG_LEVEL",
+    "COREFLECT_TLS_PROXY",
+    "SESSION_IDLE_MINUTES",
+)
+PRODUCTION = {
+    "SECRET_KEY": "x" * 60,
+    "ALLOWED_HOSTS": "coreflect.example.nhs.uk",
+    "DATABASE_URL": "postgres://coreflect@db.example/coreflect",
+}
+
+
+@pytest.fixture
+def load(monkeypatch):
+    """load(VAR=value, ...): settings.py run afresh with exactly these variables set."""
+
+    def settings_with(**variables: str) -> dict[str, object]:
+        for name in VARIABLES:
+            monkeypatch.delenv(name, raising=False)
+        for name, value in variables.items():
+            monkeypatch.setenv(name, value)
+        return runpy.run_path(str(SETTINGS))
+
+    return settings_with
+
+
+def test_with_nothing_set_the_secret_key_is_required_with_a_hint(load):
+    with pytest.raises(ImproperlyConfigured) as refused:
+        load()
+    message = str(refused.value)
+    assert "SECRET_KEY" in message
+    assert "secrets.token_urlsafe(50)" in message
+    assert "COREFLECT_ENV=development" in message
+
+
+@pytest.mark.parametrize("missing", ["DATABASE_URL", "ALLOWED_HOSTS"])
+def test_production_requires_the_database_and_the_hosts(load, missing):
+    given = {name: value for name, value in PRODUCTION.items() if name != missing}
+    with pytest.raises(ImproperlyConfigured, match=missing):
+        load(**given)
+
+
+def test_with_nothing_but_the_required_variables_debug_is_off_and_https_enforced(load):
+    settings = load(**PRODUCTION)
+    assert settings["DEBUG"] is False
+    assert settings["SECURE_SSL_REDIRECT"] is True
+    assert settings["SECURE_HSTS_SECONDS"] >= 365 * 24 * 60 * 60
+    assert settings["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
+    assert settings["SECURE_HSTS_PRELOAD"] is False
+    assert settings["SESSION_COOKIE_SECURE"] is True
+    assert settings["CSRF_COOKIE_SECURE"] is True
+    assert "SECURE_PROXY_SSL_HEADER" not in settings
+
+
+def test_production_said_explicitly_is_the_same_as_nothing_said(load):
+    def upper(settings: dict[str, object]) -> dict[str, object]:
+        return {name: value for name, value in settings.items() if name.isupper()}
+
+    assert upper(load(COREFLECT_ENV="production", **PRODUCTION)) == upper(load(**PRODUCTION))
+
+
+def test_an_unknown_environment_is_refused_rather_than_guessed(load):
+    with pytest.raises(ImproperlyConfigured, match="'dev'"):
+        load(COREFLECT_ENV="dev", **PRODUCTION)
+
+
+def test_tls_ended_at_a_proxy_trusts_its_forwarded_proto_header(load):
+    settings = load(COREFLECT_TLS_PROXY="1", **PRODUCTION)
+    assert settings["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
+    assert settings["SECURE_SSL_REDIRECT"] is True
+
+
+def test_development_needs_nothing_set_and_uses_plain_http(load):
+    settings = load(COREFLECT_ENV="development")
+    assert settings["DEBUG"] is True
+    assert settings["SECURE_SSL_REDIRECT"] is False
+    assert settings["SECURE_HSTS_SECONDS"] == 0
+    assert settings["SESSION_COOKIE_SECURE"] is False
+    assert settings["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost"]
+    assert str(settings["DATABASES"]["default"]["NAME"]).endswith("coreflect.sqlite3")
+
+
+def test_the_demo_runs_development_settings_with_debug_off(load):
+    # As `make demo` serves it, so visitors see the designed error pages.
+    settings = load(COREFLECT_ENV="development", DEBUG="0")
+    assert settings["DEBUG"] is False
+    assert settings["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost"]
+
+
+def test_sign_ins_idle_out_after_thirty_minutes_unless_set_and_end_with_the_browser(load):
+    settings = load(**PRODUCTION)
+    assert settings["SESSION_COOKIE_AGE"] == 30 * 60
+    assert settings["SESSION_SAVE_EVERY_REQUEST"] is True
+    assert settings["SESSION_EXPIRE_AT_BROWSER_CLOSE"] is True
+    assert load(SESSION_IDLE_MINUTES="10", **PRODUCTION)["SESSION_COOKIE_AGE"] == 600
+
+
+def test_the_tests_themselves_run_on_development_settings(settings):
+    assert settings.PRODUCTION is False
+    assert settings.SECURE_SSL_REDIRECT is False
+
+
+# The running app -------------------------------------------------------------------------------
+
+
+def no_store(response) -> bool:
+    return "no-store" in response.get("Cache-Control", "")
+
+
+def test_signed_in_pages_tell_browsers_to_keep_no_copy(login, alice):
+    response = login(alice).get(reverse("home"))
+    assert response.status_code == 200
+    assert no_store(response)
+
+
+@pytest.mark.parametrize("export", ["compliance:matrix_csv", "compliance:matrix_xlsx"])
+def test_matrix_downloads_tell_browsers_to_keep_no_copy(login, hana, alice, export):
+    response = login(hana).get(reverse(export))
+    assert response.status_code == 200
+    assert no_store(response)
+
+
+def test_static_assets_are_still_cached(login, alice):
+    response = login(alice).get("/static/js/app.mjs")
+    assert response.status_code == 200
+    assert not no_store(response)
+    assert "max-age" in response["Cache-Control"]
+
+
+def test_a_sign_in_ends_after_thirty_idle_minutes(login, alice):
+    client = login(alice)
+    later = timezone.now() + dt.timedelta(minutes=31)
+    with time_machine.travel(later, tick=False):
+        response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_each_request_restarts_the_idle_clock(login, alice):
+    client = login(alice)
+    start = timezone.now()
+    for minutes in (20, 40, 60):
+        with time_machine.travel(start + dt.timedelta(minutes=minutes), tick=False):
+            assert client.get(reverse("home")).status_code == 200, minutes
+
+
+def test_the_session_cookie_ends_when_the_browser_closes(client, alice):
+    client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+    cookie = client.cookies["sessionid"]
+    assert cookie.value
+    assert not cookie["expires"] and not cookie["max-age"]
+
+
+def test_persona_password_passes_the_password_rules(everyone):
+    for person in everyone.values():
+        validate_password(PASSWORD, user=person.user)
+
+
+@pytest.mark.parametrize(
+    ("password", "code"),
+    [
+        ("alice.able1", "password_too_similar"),
+        ("Zq9!xv", "password_too_short"),
+        ("password123", "password_too_common"),
+        ("4081937256", "password_entirely_numeric"),
+    ],
+)
+def test_each_of_the_four_password_rules_refuses_what_it_should(password, code):
+    user = User(username="alice.able", email="alice.able@example.nhs.uk")
+    with pytest.raises(ValidationError) as refused:
+        validate_password(password, user=user)
+    assert code in {error.code for error in refused.value.error_list}
