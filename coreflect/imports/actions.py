@@ -10,18 +10,22 @@ minutes at national scale; other databases use bulk_create and bulk_update.
 
 import codecs
 import datetime as dt
+import shutil
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import Field, Model
+from django.db.models import F, Field, Model
 from django.utils import timezone
 
 from coreflect.audit.actions import record
 from coreflect.imports import rules
+from coreflect.imports.models import ImportRun
 from coreflect.people.models import (
     PEER_WORK_ROLES,
     Absence,
@@ -58,21 +62,72 @@ class Count:
 
 @dataclass
 class Result:
+    # The first rules.PROBLEMS_KEPT problems, and how many more there were.
     errors: list[str] = field(default_factory=list)
+    more_errors: int = 0
     counts: dict[str, Count] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def error_count(self) -> int:
+        return len(self.errors) + self.more_errors
+
     def summary(self) -> list[str]:
         return [count.line(name) for name, count in self.counts.items()]
 
 
+def upload_folder(run_id: int) -> Path:
+    """Where an upload's files are kept while it runs: MEDIA_ROOT/imports/<run id>/."""
+    return Path(settings.MEDIA_ROOT) / "imports" / str(run_id)
+
+
+def start_upload(*, by: User, files: Sequence[UploadedFile[Any]]) -> ImportRun:
+    """Save uploaded import files and queue their import in the background; the run's page
+    follows it. The files are deleted when the run ends."""
+    # tasks runs this module's imports, so it is imported here rather than at the top.
+    from coreflect.imports import tasks
+
+    with transaction.atomic():
+        run = ImportRun.objects.create(created_by=by, file_names=sorted(str(f.name) for f in files))
+        folder = upload_folder(run.pk)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for uploaded in files:
+                with (folder / str(uploaded.name)).open("wb") as target:
+                    for chunk in uploaded.chunks():
+                        target.write(chunk)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        record(
+            by=by,
+            action="import.upload",
+            target=run,
+            files={str(f.name): f.size for f in files},
+        )
+        transaction.on_commit(lambda: tasks.run_import.enqueue(run.pk))
+    return run
+
+
+def folder_sizes(folder: Path) -> dict[str, int]:
+    """The size in bytes of each import file present in a folder."""
+    return {
+        name: (folder / name).stat().st_size for name in rules.FILES if (folder / name).is_file()
+    }
+
+
 def import_folder(
-    *, by: User | AnonymousUser | None, folder: Path, progress: Progress | None = None
+    *,
+    by: User | AnonymousUser | None,
+    folder: Path,
+    progress: Progress | None = None,
+    detail: Mapping[str, Any] | None = None,
 ) -> Result:
-    """Import the import files present in a folder (UTF-8, with or without a BOM)."""
+    """Import the import files present in a folder (UTF-8, with or without a BOM). `detail`
+    goes into the audit entry (where the import came from)."""
     paths = {name: folder / name for name in rules.FILES if (folder / name).is_file()}
     total = sum(count_rows(path) for path in paths.values())
     return import_files(
@@ -80,6 +135,7 @@ def import_folder(
         files={name: read_lines(path) for name, path in paths.items()},
         total=total,
         progress=progress,
+        detail=detail,
     )
 
 
@@ -95,9 +151,12 @@ def count_rows(path: Path) -> int:
 
 def read_lines(path: Path) -> Iterator[str]:
     """A file's lines as text. Decoded line by line, so that a byte that is not UTF-8 is
-    reported on its own line."""
+    reported on its own line; a UTF-16 file (Excel's "Unicode Text") is refused as a whole."""
     with path.open("rb") as handle:
-        first = handle.readline().removeprefix(codecs.BOM_UTF8)
+        first = handle.readline()
+        if rules.looks_like_utf16(first):
+            raise rules.WrongEncoding("UTF-16")
+        first = first.removeprefix(codecs.BOM_UTF8)
         if first:
             yield first.decode("utf-8")
         for line in handle:
@@ -110,6 +169,7 @@ def import_files(
     files: Mapping[str, Iterable[str]],
     total: int = 0,
     progress: Progress | None = None,
+    detail: Mapping[str, Any] | None = None,
 ) -> Result:
     """Check the files (name → lines), then write them all; nothing if any row is wrong."""
     report: Progress = progress or (lambda stage, done, of: None)
@@ -120,7 +180,7 @@ def import_files(
         progress=lambda done: report("validating", done, max(total, done)),
     )
     if errors:
-        return Result(errors=errors)
+        return Result(errors=errors, more_errors=parsed.problems - len(errors))
     writer = _Writer(parsed.total_rows, report)
     report("writing", 0, parsed.total_rows)
     with transaction.atomic():
@@ -129,6 +189,7 @@ def import_files(
             by=by,
             action="import",
             files={name: vars(count) for name, count in result.counts.items()},
+            **(detail or {}),
         )
     report("writing", parsed.total_rows, parsed.total_rows)
     return result
@@ -143,8 +204,36 @@ def known_to_database() -> rules.Known:
         .values_list("supervisee__external_id", "supervisor__external_id", "start_date", "end_date")
     ):
         peer_work.setdefault(supervisee, []).append((supervisor, start, end))
+    person_ids: set[str] = set()
+    line_managers: dict[str, str] = {}
+    roles: dict[str, str] = {}
+    for person, manager, role in Person.objects.order_by().values_list(
+        "external_id", "line_manager__external_id", "role"
+    ):
+        person_ids.add(person)
+        roles[person] = role
+        if manager is not None:
+            line_managers[person] = manager
+    # A cancelled session's register keeps the status it was cancelled with; one cancelled
+    # with nobody on its register may take either.
+    held: dict[str, set[str]] = {}
+    for sid, status in (
+        Session.objects.filter(cancelled_at__isnull=False, external_id__isnull=False)
+        .order_by()
+        .values_list("external_id", "attendance__status")
+        .distinct()
+    ):
+        statuses = held.setdefault(str(sid), set())
+        if status in rules.CANCELLATION_STATUSES:
+            statuses.add(status)
     return rules.Known(
-        person_ids=frozenset(Person.objects.order_by().values_list("external_id", flat=True)),
+        person_ids=frozenset(person_ids),
+        line_managers=line_managers,
+        roles=roles,
+        cancelled={
+            sid: frozenset(statuses or rules.CANCELLATION_STATUSES)
+            for sid, statuses in held.items()
+        },
         session_ids=frozenset(
             sid
             for sid in Session.objects.filter(external_id__isnull=False)
@@ -236,10 +325,12 @@ def _write(parsed: rules.Parsed, writer: _Writer, *, today: dt.date) -> dict[str
             lambda row: row[:3],
             writer,
         )
+    # Sessions created or changed by sessions.csv: their version is settled already.
+    settled: set[str] = set()
     if "sessions.csv" in parsed.rows:
-        counts["sessions.csv"] = _sessions(parsed.sessions, person_pks, writer)
+        counts["sessions.csv"] = _sessions(parsed.sessions, person_pks, writer, settled)
     if "attendance.csv" in parsed.rows:
-        counts["attendance.csv"] = _attendance(parsed.attendance, person_pks, writer)
+        counts["attendance.csv"] = _attendance(parsed.attendance, person_pks, writer, settled)
     return counts
 
 
@@ -381,39 +472,44 @@ SESSION_FIELDS = [
 
 
 def _sessions(
-    sessions: Mapping[str, rules.SessionRow], person_pks: Mapping[str, int], writer: _Writer
+    sessions: Mapping[str, rules.SessionRow],
+    person_pks: Mapping[str, int],
+    writer: _Writer,
+    settled: set[str],
 ) -> Count:
+    """Create and update sessions; adds the ids of those created or changed to `settled`."""
     wanted = {
         sid: (sid, s.kind, s.date, s.start_time, s.duration_minutes, person_pks[s.lead_id])
         + (s.modality, s.location)
         for sid, s in sessions.items()
     }
     stored: dict[str, tuple[int, Row]] = {}
-    versions: dict[int, int] = {}
-    for pk, version, *row in (
+    for pk, *row in (
         Session.objects.filter(external_id__isnull=False)
         .order_by()
-        .values_list("pk", "version", *SESSION_FIELDS)
+        .values_list("pk", *SESSION_FIELDS)
         .iterator(chunk_size=20000)
     ):
         stored[row[0]] = (pk, tuple(row))
-        versions[pk] = version
     new, changed, count = _diff(wanted, stored)
     writer.advance(count.unchanged)
     _insert(Session, SESSION_FIELDS, new, writer)
-    # A changed session gets a new version, so that anyone editing it meanwhile is told.
-    _update(
-        Session,
-        [*SESSION_FIELDS, "version"],
-        [(*row, versions[row[0]] + 1) for row in changed],
-        writer,
-    )
+    # A changed session moves to its next version, so that a form opened on it before the
+    # import is refused as stale (supervision.actions) rather than overwriting the import.
+    _update(Session, SESSION_FIELDS, changed, writer, increment="version")
+    settled.update(row[0] for row in new)
+    settled.update(row[1] for row in changed)
     return count
 
 
 def _attendance(
-    attendance: Mapping[tuple[str, str], str], person_pks: Mapping[str, int], writer: _Writer
+    attendance: Mapping[tuple[str, str], str],
+    person_pks: Mapping[str, int],
+    writer: _Writer,
+    settled: set[str],
 ) -> Count:
+    """Create and update attendance; a session whose register changes moves to its next
+    version, unless `settled` says this import created or changed it already."""
     session_pks = dict(
         Session.objects.filter(external_id__isnull=False)
         .order_by()
@@ -424,6 +520,7 @@ def _attendance(
     for (sid, pid), status in attendance.items():
         session, person = session_pks[sid], person_pks[pid]
         wanted[session, person] = (session, person, status)
+    versioned = {session_pks[sid] for sid in settled}
     del session_pks
     stored: dict[Key, tuple[int, Row]] = {}
     for pk, *row in (
@@ -439,6 +536,14 @@ def _attendance(
     writer.advance(count.unchanged)
     _insert(Attendance, ["session_id", "person_id", "status"], new, writer)
     _update(Attendance, ["status"], [(row[0], row[3]) for row in changed], writer)
+    registers = {row[0] for row in new} | {row[1] for row in changed}
+    _update(
+        Session,
+        [],
+        [(pk,) for pk in sorted(registers - versioned)],
+        writer.quiet(),
+        increment="version",
+    )
     return count
 
 
@@ -459,19 +564,31 @@ def _insert(model: type[Model], fields: list[str], rows: Sequence[Row], writer: 
         writer.advance(len(batch))
 
 
-def _update(model: type[Model], fields: list[str], rows: Sequence[Row], writer: _Writer) -> None:
-    """Set `fields` of existing rows, given as (pk, *values)."""
+def _update(
+    model: type[Model],
+    fields: list[str],
+    rows: Sequence[Row],
+    writer: _Writer,
+    *,
+    increment: str | None = None,
+) -> None:
+    """Set `fields` of existing rows, given as (pk, *values), and add one to the integer
+    field `increment` of each, in the same statement (so no concurrent change is lost)."""
     if not rows:
         return
     if connection.vendor == "postgresql":
-        _copy_update(model, fields, rows, writer)
+        _copy_update(model, fields, rows, writer, increment)
         return
     manager = model._default_manager
+    bumped = {increment: F(increment) + 1} if increment else {}
     for start in range(0, len(rows), BATCH):
         batch = rows[start : start + BATCH]
         manager.bulk_update(
-            [model(pk=row[0], **dict(zip(fields, row[1:], strict=True))) for row in batch],
-            fields,
+            [
+                model(pk=row[0], **dict(zip(fields, row[1:], strict=True)), **bumped)
+                for row in batch
+            ],
+            [*fields, *bumped],
             batch_size=BATCH,
         )
         writer.advance(len(batch))
@@ -509,7 +626,11 @@ def _copy_in(model: type[Model], fields: list[str], rows: Sequence[Row], writer:
 
 
 def _copy_update(
-    model: type[Model], fields: list[str], rows: Sequence[Row], writer: _Writer
+    model: type[Model],
+    fields: list[str],
+    rows: Sequence[Row],
+    writer: _Writer,
+    increment: str | None,
 ) -> None:
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
@@ -517,7 +638,10 @@ def _copy_update(
     pk = quote(str(model._meta.pk.column))
     columns = [quote(str(f.column)) for f in _columns(model, fields)]
     listed = ", ".join([pk, *columns])
-    assignments = ", ".join(f"{c} = changed.{c}" for c in columns)
+    assignments = [f"{c} = changed.{c}" for c in columns]
+    if increment is not None:
+        counter = quote(str(_columns(model, [increment])[0].column))
+        assignments.append(f"{counter} = {table}.{counter} + 1")
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMPORARY TABLE {temporary} ON COMMIT DROP AS "  # noqa: S608
@@ -527,7 +651,7 @@ def _copy_update(
             for row in rows:
                 copy.write_row(row)
         cursor.execute(
-            f"UPDATE {table} SET {assignments} FROM {temporary} AS changed "  # noqa: S608
+            f"UPDATE {table} SET {', '.join(assignments)} FROM {temporary} AS changed "  # noqa: S608
             f"WHERE {table}.{pk} = changed.{pk}"
         )
         cursor.execute(f"DROP TABLE {temporary}")

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from coreflect.imports import rules
@@ -43,6 +44,12 @@ class UploadForm(forms.Form):
             elif name in seen:
                 problems.append(f"{name}: chosen more than once")
             seen.add(name)
+        if not problems and (
+            message := rules.too_big(
+                {str(u.name): u.size or 0 for u in uploads}, settings.IMPORT_MAX_UPLOAD_BYTES
+            )
+        ):
+            problems.append(message)
         if problems:
             raise forms.ValidationError(problems)
         return uploads

@@ -22,8 +22,10 @@ class ImportRun(models.Model):
     # Rows checked (while validating) or written (while writing) so far, of total_rows.
     processed_rows = models.PositiveIntegerField(default=0)
     total_rows = models.PositiveIntegerField(default=0)
-    # Every problem as "file:line: message" when the import failed.
+    # The first problems (rules.PROBLEMS_KEPT) as "file:line: message" when the import
+    # failed, and how many more there were.
     errors = models.JSONField(default=list, blank=True)
+    more_errors = models.PositiveIntegerField(default=0)
     # "file: N rows (c created, u updated, n unchanged)" for each file when it is done.
     summary = models.JSONField(default=list, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -44,6 +46,10 @@ class ImportRun(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in {self.Status.PENDING, self.Status.VALIDATING, self.Status.WRITING}
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors) + self.more_errors
 
     @property
     def percent(self) -> int:

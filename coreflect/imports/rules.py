@@ -8,13 +8,17 @@ the first data row is line 2). Pure: no Django; what the database already holds 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
+import heapq
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
+
+from coreflect.supervision.rules import may_supervise
 
 # The vocabularies, as in the models (a test keeps them equal).
 ROLES = (
@@ -43,6 +47,8 @@ ATTENDANCE_STATUSES = (
     "tentative",
     "invited",
 )
+# A cancelled session's register keeps the status it was cancelled with: nobody attended.
+CANCELLATION_STATUSES = ("cancelled_by_supervisee", "cancelled_by_supervisor")
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "people.csv": ("person_id", "name", "email", "role", "service", "locality", "line_manager_id"),
@@ -77,7 +83,16 @@ MAX_LENGTH = {
 LONGEST_SESSION_MINUTES = 24 * 60
 
 PROGRESS_EVERY = 5000
+# At most this many problems are kept, the first in file then line order; the rest are only
+# counted, so a large file full of mistakes cannot fill the memory or the database.
+PROBLEMS_KEPT = 1000
+# Values quoted in a message are cut to this many characters.
+QUOTED_UP_TO = 60
 
+# Ids become parts of addresses (/people/<person_id>/): only characters that need no escaping.
+_ID = re.compile(r"[A-Za-z0-9._-]+")
+# C0 control characters and DEL. Line breaks are allowed: a quoted value may span lines.
+_CONTROL = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TIME = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")
@@ -115,6 +130,12 @@ class Known:
     session_ids: frozenset[str] = frozenset()
     # supervisee id → peer work supervision already stored.
     peer_work: Mapping[str, Sequence[StoredPeriod]] = field(default_factory=dict)
+    # person id → their line manager's id, for the people who have one.
+    line_managers: Mapping[str, str] = field(default_factory=dict)
+    # person id → role.
+    roles: Mapping[str, str] = field(default_factory=dict)
+    # id of a cancelled session → the statuses its register may hold (the cancellation).
+    cancelled: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -133,20 +154,33 @@ class Parsed:
     sessions: dict[str, SessionRow] = field(default_factory=dict)
     # (session_id, person_id) → status
     attendance: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Problems found in all; parse() returns at most PROBLEMS_KEPT of them.
+    problems: int = 0
 
     @property
     def total_rows(self) -> int:
         return sum(self.rows.values())
 
 
+class WrongEncoding(ValueError):
+    """A file that is text in another encoding than UTF-8, found before it is read."""
+
+    def __init__(self, encoding: str) -> None:
+        super().__init__(encoding)
+        self.encoding = encoding
+
+
 def parse(
     files: Mapping[str, Iterable[str]],
     known: Known,
     progress: Callable[[int], None] | None = None,
+    *,
+    keep: int = PROBLEMS_KEPT,
 ) -> tuple[Parsed, list[str]]:
-    """Check the files (name → text lines, header first); return their rows and every
-    problem as `file:line: message`, in file then line order. Absent files are fine."""
-    ctx = _Context(progress)
+    """Check the files (name → text lines, header first); return their rows and the first
+    `keep` problems as `file:line: message`, in file then line order (Parsed.problems counts
+    them all). Absent files are fine. A file's lines may raise WrongEncoding."""
+    ctx = _Context(progress, keep)
     parsed = Parsed()
     for name in files:
         if name not in COLUMNS:
@@ -161,13 +195,15 @@ def parse(
     people: dict[str, str] | None = known_people
     if "people.csv" in files:
         table = _Table("people.csv", files["people.csv"], ctx)
-        people = _people(table, ctx, parsed, known_people) if table.usable else None
+        people = (
+            _people(table, ctx, parsed, known_people, known.line_managers) if table.usable else None
+        )
 
     if "employment.csv" in files:
         _employment(_Table("employment.csv", files["employment.csv"], ctx), ctx, parsed, people)
     if "supervision.csv" in files:
         table = _Table("supervision.csv", files["supervision.csv"], ctx)
-        lines = _supervision(table, ctx, parsed, people)
+        lines = _supervision(table, ctx, parsed, people, known.roles)
         _overlaps(parsed, known, lines, ctx)
     if "absences.csv" in files:
         _absences(_Table("absences.csv", files["absences.csv"], ctx), ctx, parsed, people)
@@ -179,9 +215,64 @@ def parse(
         sessions = _sessions(table, ctx, parsed, people, known_sessions) if table.usable else None
     if "attendance.csv" in files:
         table = _Table("attendance.csv", files["attendance.csv"], ctx)
-        _attendance(table, ctx, parsed, people, sessions)
+        _attendance(table, ctx, parsed, people, sessions, known.cancelled)
     parsed.rows = dict(ctx.rows)
+    parsed.problems = ctx.count
     return parsed, ctx.errors()
+
+
+def more_problems(count: int) -> str:
+    """The line that stands for the problems left off a list."""
+    return f"… and {count:,} more problem{'' if count == 1 else 's'}"
+
+
+def looks_like_utf16(head: bytes) -> bool:
+    """Whether a file starting with these bytes (its first line, say) is UTF-16 text: it has a
+    UTF-16 byte order mark, or most of its characters come with a zero byte (ASCII in UTF-16).
+    UTF-8 text has no zero bytes but the NUL character, which the checks refuse anyway."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    head = head[:256]
+    pairs = len(head) // 2
+    if pairs == 0:
+        return False
+    return max(head[0::2].count(0), head[1::2].count(0)) * 2 > pairs
+
+
+def file_size(size: int) -> str:
+    """A size in bytes for people: "20 MB", "25.3 MB", "1.5 kB", "300 bytes" (a kilobyte
+    being 1024 bytes, as file managers count)."""
+    if size < 1024:
+        return f"{size} byte{'' if size == 1 else 's'}"
+    value, unit = (size / 1024, "kB") if size < 1024 * 1024 else (size / 1024 / 1024, "MB")
+    return f"{value:.0f} {unit}" if value == round(value) else f"{value:.1f} {unit}"
+
+
+def too_big(sizes: Mapping[str, int], limit: int) -> str | None:
+    """Why files (name → size in bytes) are too big to import at once, or None."""
+    total = sum(sizes.values())
+    if total <= limit:
+        return None
+    return (
+        f"The files come to {file_size(total)}; one import takes at most {file_size(limit)}. "
+        "Import them in parts: any of the files may be left out, and later files may refer "
+        "to people and sessions imported earlier."
+    )
+
+
+def circles(manager_of: Mapping[str, str], starts: Iterable[str]) -> Iterator[list[str]]:
+    """Every loop of line management that the people in `starts` lead into (person → their
+    line manager), once each, as the people in it in order from where the walk met it."""
+    walked: set[str] = set()
+    for start in starts:
+        path: dict[str, int] = {}  # person → place on this walk
+        person: str | None = start
+        while person is not None and person not in walked and person not in path:
+            path[person] = len(path)
+            person = manager_of.get(person)
+        if person is not None and person in path:
+            yield list(path)[path[person] :]
+        walked.update(path)
 
 
 def overlapping(
@@ -206,26 +297,44 @@ def _later(end: dt.date | None, than: dt.date | None) -> bool:
     return than is not None and (end is None or end > than)
 
 
+def _short(value: str) -> str:
+    """A value for a message, cut short if long (a field may hold 128 kB)."""
+    return value if len(value) <= QUOTED_UP_TO else value[:QUOTED_UP_TO] + "…"
+
+
+def _q(value: str) -> str:
+    return f'"{_short(value)}"'
+
+
 # Reading.
 
 
 class _Context:
     """Problems found so far, and the shared counters and caches of one parse."""
 
-    def __init__(self, progress: Callable[[int], None] | None) -> None:
-        self.found: list[tuple[int, int, str]] = []
+    def __init__(self, progress: Callable[[int], None] | None, keep: int) -> None:
+        # The first `keep` problems in report order, as a heap whose top is the last of
+        # them: (-file order, -line, -number found, text).
+        self.kept: list[tuple[int, int, int, str]] = []
+        self.keep = keep
+        self.count = 0
         self.progress = progress
         self.seen = 0
         self.rows: dict[str, int] = {}
         self.dates: dict[str, dt.date | None] = {}
 
     def problem(self, name: str, line: int, message: str) -> None:
+        self.count += 1
         order = FILES.index(name) if name in COLUMNS else -1
-        self.found.append((order, line, f"{name}:{line}: {message}"))
+        # Problems on one line keep the order they were found in.
+        entry = (-order, -line, -self.count, f"{name}:{line}: {message}")
+        if len(self.kept) < self.keep:
+            heapq.heappush(self.kept, entry)
+        elif self.kept and entry > self.kept[0]:
+            heapq.heapreplace(self.kept, entry)
 
     def errors(self) -> list[str]:
-        # Stable: problems on one line keep the order they were found in.
-        return [text for _, _, text in sorted(self.found, key=lambda f: (f[0], f[1]))]
+        return [text for *_, text in sorted(self.kept, reverse=True)]
 
     def tick(self) -> None:
         self.seen += 1
@@ -251,7 +360,7 @@ class _Context:
                     pass
             self.dates[value] = day
         if day is None:
-            self.problem(name, line, f'{column} "{value}" is not a date (YYYY-MM-DD)')
+            self.problem(name, line, f"{column} {_q(value)} is not a date (YYYY-MM-DD)")
             return False, None
         return True, day
 
@@ -261,7 +370,7 @@ class _Context:
         if value in options:
             return True
         if value:
-            self.problem(name, line, f'{column} "{value}" is not one of: {", ".join(options)}')
+            self.problem(name, line, f"{column} {_q(value)} is not one of: {', '.join(options)}")
         else:
             self.problem(name, line, f"{column} is blank")
         return False
@@ -273,6 +382,23 @@ class _Context:
             return not required
         if len(value) > MAX_LENGTH[column]:
             self.problem(name, line, f"{column} is longer than {MAX_LENGTH[column]} characters")
+            return False
+        return True
+
+    def identifier(self, name: str, line: int, column: str, value: str) -> bool:
+        """A key that is not blank, not too long, and safe in an address."""
+        if not self.text(name, line, column, value):
+            return False
+        if not _ID.fullmatch(value):
+            self.problem(
+                name,
+                line,
+                f'{column} {_q(value)} may only contain letters (A–Z, a–z), digits, "-", "_" '
+                'and "."',
+            )
+            return False
+        if value in {".", ".."}:
+            self.problem(name, line, f'{column} cannot be "." or ".."')
             return False
         return True
 
@@ -303,7 +429,7 @@ class _Context:
             self.problem(
                 name,
                 line,
-                f'{column} "{value}" is not a known {what} (not in {file} nor imported before)',
+                f"{column} {_q(value)} is not a known {what} (not in {file} nor imported before)",
             )
         return canonical
 
@@ -318,27 +444,35 @@ class _Table:
         self.usable = False
         self.width = 0
         self.order: list[int] | None = None
+        self.unreadable = False
+        self.names: list[str] = []
         header = next(self.records, None)
         if header is None:
-            ctx.problem(
-                name, 1, f"the file is empty: it needs the header row {','.join(self.columns)}"
-            )
+            if not self.unreadable:
+                ctx.problem(
+                    name, 1, f"the file is empty: it needs the header row {','.join(self.columns)}"
+                )
             return
-        names = [h.strip().lstrip("\ufeff").strip() for h in header[1]]
+        raw = header[1]
+        if found := _CONTROL.search("".join(raw)):
+            ctx.problem(name, 1, f"the header contains {_control(found[0])}")
+            raw = [_CONTROL.sub("", h) for h in raw]
+        names = [h.strip().lstrip("\ufeff").strip() for h in raw]
         missing = [c for c in self.columns if c not in names]
         for column in missing:
-            ctx.problem(name, 1, f'missing column "{column}"')
+            ctx.problem(name, 1, f"missing column {_q(column)}")
         for column in names:
             if column not in self.columns:
                 ctx.problem(
                     name,
                     1,
-                    f'unknown column "{column}" (the columns are: {", ".join(self.columns)})',
+                    f"unknown column {_q(column)} (the columns are: {', '.join(self.columns)})",
                 )
         for column in sorted({c for c in names if names.count(c) > 1}):
-            ctx.problem(name, 1, f'column "{column}" appears more than once')
+            ctx.problem(name, 1, f"column {_q(column)} appears more than once")
         self.usable = not missing and len(set(names)) == len(names)
         self.width = len(names)
+        self.names = names
         if self.usable and tuple(names) != self.columns:
             self.order = [names.index(c) for c in self.columns]
 
@@ -349,9 +483,18 @@ class _Table:
             for fields in reader:
                 yield line, fields
                 line = reader.line_num + 1
+        except WrongEncoding as wrong:
+            self.unreadable = True
+            self.ctx.problem(
+                self.name,
+                1,
+                f'the file is not UTF-8 (it looks like {wrong.encoding}); save it as "CSV UTF-8"',
+            )
         except UnicodeDecodeError:
+            self.unreadable = True
             self.ctx.problem(self.name, line, 'is not UTF-8 text (save the file as "CSV UTF-8")')
         except csv.Error as error:
+            self.unreadable = True
             self.ctx.problem(self.name, line, f"cannot be read as CSV ({error})")
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
@@ -365,6 +508,8 @@ class _Table:
                 ctx.problem(name, line, f"has {len(fields)} fields but the header has {width}")
                 count += 1
                 continue
+            if _CONTROL.search("".join(fields)):
+                fields = self._without_controls(line, fields)
             values = [f.strip() for f in fields]
             if not any(values):
                 continue
@@ -373,8 +518,23 @@ class _Table:
             yield line, values if order is None else [values[i] for i in order]
         ctx.rows[name] = count
 
+    def _without_controls(self, line: int, fields: list[str]) -> list[str]:
+        """Report each value holding a control character, then drop those characters, so
+        that the row's other checks go on and no message carries one (PostgreSQL cannot
+        store NUL)."""
+        for column, value in zip(self.names, fields, strict=True):
+            if found := _CONTROL.search(value):
+                self.ctx.problem(self.name, line, f"{column} contains {_control(found[0])}")
+        return [_CONTROL.sub("", value) for value in fields]
 
-def _unique(seen: dict[object, int], key: object, line: int) -> int | None:
+
+def _control(character: str) -> str:
+    """A control character named for a message."""
+    names = {"\x00": " (NUL)", "\t": " (a tab)", "\x7f": " (DEL)"}
+    return f"a control character, U+{ord(character):04X}{names.get(character, '')}"
+
+
+def _unique[K](seen: dict[K, int], key: K, line: int) -> int | None:
     """The line a key was first seen on, if not this one."""
     first = seen.setdefault(key, line)
     return None if first == line else first
@@ -383,16 +543,24 @@ def _unique(seen: dict[object, int], key: object, line: int) -> int | None:
 # The files.
 
 
-def _people(table: _Table, ctx: _Context, parsed: Parsed, known: dict[str, str]) -> dict[str, str]:
+def _people(
+    table: _Table,
+    ctx: _Context,
+    parsed: Parsed,
+    known: dict[str, str],
+    stored_managers: Mapping[str, str],
+) -> dict[str, str]:
     name = table.name
-    seen: dict[object, int] = {}
+    seen: dict[str, int] = {}
     managers: list[tuple[int, str]] = []
+    # person → line manager as the file would leave them: the file's rows over the stored.
+    manager_of = dict(stored_managers)
     roles = frozenset(ROLES)
     for line, (pid, full_name, email, role, service, locality, manager) in table.rows():
-        ok = ctx.text(name, line, "person_id", pid)
+        ok = ctx.identifier(name, line, "person_id", pid)
         ok &= ctx.text(name, line, "name", full_name)
         if email and not _EMAIL.fullmatch(email):
-            ctx.problem(name, line, f'email "{email}" is not an email address')
+            ctx.problem(name, line, f"email {_q(email)} is not an email address")
             ok = False
         elif email:
             ok &= ctx.text(name, line, "email", email)
@@ -401,7 +569,7 @@ def _people(table: _Table, ctx: _Context, parsed: Parsed, known: dict[str, str])
         ok &= ctx.text(name, line, "service", service, required=False)
         ok &= ctx.text(name, line, "locality", locality, required=False)
         if locality and not service:
-            ctx.problem(name, line, f'locality "{locality}" is given without a service')
+            ctx.problem(name, line, f"locality {_q(locality)} is given without a service")
             ok = False
         if manager and manager == pid:
             ctx.problem(name, line, "a person cannot be their own line manager")
@@ -409,14 +577,38 @@ def _people(table: _Table, ctx: _Context, parsed: Parsed, known: dict[str, str])
         elif manager:
             managers.append((line, manager))
         if pid and (first := _unique(seen, pid, line)) is not None:
-            ctx.problem(name, line, f'person_id "{pid}" appears again (first on line {first})')
+            ctx.problem(name, line, f"person_id {_q(pid)} appears again (first on line {first})")
             ok = False
+        elif pid and manager and manager != pid:
+            manager_of[pid] = manager
+        elif pid:
+            manager_of.pop(pid, None)
         if ok:
             parsed.people[pid] = PersonRow(full_name, email, role, service, locality, manager)
     ids = known | {str(pid): str(pid) for pid in seen}
     for line, manager in managers:
         ctx.reference(name, line, "line_manager_id", manager, ids, "person", "people.csv")
+    _line_management_circles(ctx, seen, manager_of)
     return ids
+
+
+def _line_management_circles(
+    ctx: _Context, lines: Mapping[str, int], manager_of: Mapping[str, str]
+) -> None:
+    """Nobody may be, however indirectly, their own line manager. Each loop through the
+    file's people is reported once, on the first of their lines; loops among people the file
+    does not mention are not this file's problem."""
+    for circle in circles(manager_of, lines):
+        ours = [person for person in circle if person in lines]
+        if not ours:
+            continue
+        first = min(ours, key=lines.__getitem__)
+        at = circle.index(first)
+        circle = circle[at:] + circle[:at]
+        chain = " → ".join(
+            _short(p) if p in lines else f"{_short(p)} (imported before)" for p in [*circle, first]
+        )
+        ctx.problem("people.csv", lines[first], f"line management goes round in a circle: {chain}")
 
 
 def _employment(
@@ -437,14 +629,18 @@ def _employment(
                 ctx.problem(
                     name,
                     line,
-                    f'employment of "{pid}" from {start} appears again (first on line {first})',
+                    f"employment of {_q(pid)} from {start} appears again (first on line {first})",
                 )
             else:
                 parsed.employment[key] = end
 
 
 def _supervision(
-    table: _Table, ctx: _Context, parsed: Parsed, people: dict[str, str] | None
+    table: _Table,
+    ctx: _Context,
+    parsed: Parsed,
+    people: dict[str, str] | None,
+    stored_roles: Mapping[str, str],
 ) -> dict[tuple[str, str, str, dt.date], int]:
     """Check the rows; returns the line of each relationship, for the overlap check."""
     name = table.name
@@ -465,6 +661,17 @@ def _supervision(
         ok &= ok_start & ok_end & ctx.period(name, line, start, end)
         if supervisee_id and supervisee_id == supervisor_id:
             ctx.problem(name, line, "a person cannot supervise themselves")
+            ok = False
+        # The role the import leaves the supervisor with: the file's, else the stored one.
+        row = parsed.people.get(supervisor) if supervisor is not None else None
+        role = row.role if row is not None else stored_roles.get(supervisor or "")
+        if role is not None and not may_supervise(role):
+            ctx.problem(
+                name,
+                line,
+                f"supervisor_id {_q(supervisor_id)} has the role {role}: governance and "
+                "administrator accounts supervise no one",
+            )
             ok = False
         if ok and supervisee is not None and supervisor is not None and start is not None:
             key = (supervisee, supervisor, kind, start)
@@ -540,7 +747,8 @@ def _absences(table: _Table, ctx: _Context, parsed: Parsed, people: dict[str, st
                 ctx.problem(
                     name,
                     line,
-                    f'{kind} absence of "{pid}" from {start} appears again (first on line {first})',
+                    f"{kind} absence of {_q(pid)} from {start} appears again "
+                    f"(first on line {first})",
                 )
             else:
                 parsed.absences[key] = end
@@ -568,7 +776,7 @@ def _sessions(
         modality,
         location,
     ) in table.rows():
-        ok = ctx.text(name, line, "session_id", sid)
+        ok = ctx.identifier(name, line, "session_id", sid)
         if kind not in kinds:
             ok &= ctx.choice(name, line, "kind", kind, SESSION_KINDS)
         ok_day, day = ctx.date(name, line, "date", date)
@@ -580,7 +788,7 @@ def _sessions(
         start_time = times[start_text]
         if start_time is None:
             if start_text:
-                ctx.problem(name, line, f'start_time "{start_text}" is not a time (HH:MM)')
+                ctx.problem(name, line, f"start_time {_q(start_text)} is not a time (HH:MM)")
             else:
                 ctx.problem(name, line, "start_time is blank")
             ok = False
@@ -594,14 +802,14 @@ def _sessions(
             ok = False
         elif minutes is None or minutes <= 0:
             ctx.problem(
-                name, line, f'duration_minutes "{minutes_text}" is not a whole number above 0'
+                name, line, f"duration_minutes {_q(minutes_text)} is not a whole number above 0"
             )
             ok = False
         elif minutes > LONGEST_SESSION_MINUTES:
             ctx.problem(
                 name,
                 line,
-                f'duration_minutes "{minutes_text}" is more than a day '
+                f"duration_minutes {_q(minutes_text)} is more than a day "
                 f"({LONGEST_SESSION_MINUTES} minutes)",
             )
             ok = False
@@ -610,7 +818,7 @@ def _sessions(
             ok &= ctx.choice(name, line, "modality", modality, MODALITIES)
         ok &= ctx.text(name, line, "location", location, required=False)
         if sid and (first := _unique(seen, sid, line)) is not None:
-            ctx.problem(name, line, f'session_id "{sid}" appears again (first on line {first})')
+            ctx.problem(name, line, f"session_id {_q(sid)} appears again (first on line {first})")
             ok = False
         if ok and lead is not None and day is not None and start_time is not None:
             parsed.sessions[sid] = SessionRow(
@@ -626,6 +834,7 @@ def _attendance(
     parsed: Parsed,
     people: dict[str, str] | None,
     sessions: dict[str, str] | None,
+    cancelled: Mapping[str, frozenset[str]],
 ) -> None:
     name = table.name
     if not table.usable:
@@ -652,7 +861,14 @@ def _attendance(
             ctx.problem(
                 name,
                 line,
-                f'"{pid}" in session "{sid}" appears again (first on line {first})',
+                f"{_q(pid)} in session {_q(sid)} appears again (first on line {first})",
+            )
+        elif ok and (allowed := cancelled.get(session)) is not None and status not in allowed:
+            ctx.problem(
+                name,
+                line,
+                f"session {_q(sid)} is cancelled, so nobody attended it: its register keeps "
+                f"the cancellation status ({' or '.join(sorted(allowed))}), not {_q(status)}",
             )
         elif ok:
             attendance[key] = status

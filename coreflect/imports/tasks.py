@@ -1,9 +1,8 @@
 """The upload page's imports, run in the background by Django's tasks framework."""
 
 import logging
-from pathlib import Path
+import shutil
 
-from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.tasks import task
@@ -15,16 +14,20 @@ from coreflect.imports.models import ImportRun
 logger = logging.getLogger(__name__)
 
 
-def upload_folder(run_id: int) -> Path:
-    """Where an upload's files are kept: MEDIA_ROOT/imports/<run id>/."""
-    return Path(settings.MEDIA_ROOT) / "imports" / str(run_id)
-
-
 @task
 def run_import(run_id: int) -> None:
-    """Import an upload's files, recording progress and the outcome on its run."""
+    """Import an upload's files, recording progress and the outcome on its run. The files are
+    deleted when the run ends, however it ends: the run keeps their names and the outcome."""
+    folder = actions.upload_folder(run_id)
+    try:
+        _run(run_id)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run(run_id: int) -> None:
     run = ImportRun.objects.select_related("created_by").get(pk=run_id)
-    folder = upload_folder(run_id)
+    folder = actions.upload_folder(run_id)
     missing = [name for name in run.file_names if not (folder / name).is_file()]
     if missing:
         _finish(
@@ -35,7 +38,9 @@ def run_import(run_id: int) -> None:
         return
     progress = RunProgress(run_id)
     try:
-        result = actions.import_folder(by=run.created_by, folder=folder, progress=progress)
+        result = actions.import_folder(
+            by=run.created_by, folder=folder, progress=progress, detail={"run": run_id}
+        )
     except Exception as error:
         logger.exception("Import %s stopped", run_id)
         _finish(
@@ -49,7 +54,9 @@ def run_import(run_id: int) -> None:
     if result.ok:
         _finish(run_id, ImportRun.Status.DONE, summary=result.summary())
     else:
-        _finish(run_id, ImportRun.Status.FAILED, errors=result.errors)
+        _finish(
+            run_id, ImportRun.Status.FAILED, errors=result.errors, more_errors=result.more_errors
+        )
 
 
 def _finish(
@@ -57,10 +64,15 @@ def _finish(
     status: ImportRun.Status,
     *,
     errors: list[str] | None = None,
+    more_errors: int = 0,
     summary: list[str] | None = None,
 ) -> None:
     ImportRun.objects.filter(pk=run_id).update(
-        status=status, errors=errors or [], summary=summary or [], finished_at=timezone.now()
+        status=status,
+        errors=errors or [],
+        more_errors=more_errors,
+        summary=summary or [],
+        finished_at=timezone.now(),
     )
 
 

@@ -1,17 +1,17 @@
 from django.contrib.auth.models import User
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.datastructures import MultiValueDict
 from django.utils.safestring import SafeString, mark_safe
 
 from coreflect.authorization import Permission, has_permission
-from coreflect.imports import rules, tasks
+from coreflect.imports import actions, rules
 from coreflect.imports.forms import UploadForm
 from coreflect.imports.models import ImportRun
 
-# A failed run shows this many problems; the full list is a download.
-ERRORS_SHOWN = 1000
+# A failed run shows this many problems, as many as a run keeps (runs from before the cap
+# may hold more); the list is also a download.
+ERRORS_SHOWN = rules.PROBLEMS_KEPT
 
 
 def _importer(request: HttpRequest) -> User:
@@ -31,17 +31,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         chosen = [f for name in request.FILES for f in request.FILES.getlist(name)]
         form = UploadForm(request.POST, MultiValueDict({"csv_files": chosen}))
     if form.is_bound and form.is_valid():
-        uploads = form.cleaned_data["csv_files"]
-        run = ImportRun.objects.create(
-            created_by=user, file_names=sorted(str(f.name) for f in uploads)
-        )
-        folder = tasks.upload_folder(run.pk)
-        folder.mkdir(parents=True, exist_ok=True)
-        for uploaded in uploads:
-            with (folder / uploaded.name).open("wb") as target:
-                for chunk in uploaded.chunks():
-                    target.write(chunk)
-        transaction.on_commit(lambda: tasks.run_import.enqueue(run.pk))
+        run = actions.start_upload(by=user, files=form.cleaned_data["csv_files"])
         return redirect("imports:run", pk=run.pk)
     runs = ImportRun.objects.select_related("created_by").defer("errors", "summary")[:20]
     return render(
@@ -68,17 +58,26 @@ def run_page(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "run": run,
             "errors": [_text(e) for e in run.errors[:ERRORS_SHOWN]],
-            "more_errors": max(0, len(run.errors) - ERRORS_SHOWN),
+            "error_count": f"{run.error_count:,}",
+            "more_errors": _more(run),
         },
     )
 
 
+def _more(run: ImportRun) -> str:
+    """The line for the problems not shown ("… and 12,345 more problems"), or nothing."""
+    more = run.error_count - min(len(run.errors), ERRORS_SHOWN)
+    return rules.more_problems(more) if more else ""
+
+
 def run_errors(request: HttpRequest, pk: int) -> HttpResponse:
-    """Every problem of a failed run, one a line, as a text file."""
+    """The problems a failed run keeps, one a line, as a text file; a last line says how many
+    more there were."""
     _importer(request)
     run = get_object_or_404(ImportRun, pk=pk)
+    lines = [*run.errors, rules.more_problems(run.more_errors)] if run.more_errors else run.errors
     response = HttpResponse(
-        "".join(f"{error}\n" for error in run.errors), content_type="text/plain; charset=utf-8"
+        "".join(f"{line}\n" for line in lines), content_type="text/plain; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-problems.txt"'
     return response

@@ -350,3 +350,227 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(tmp_path, capsys):
         for d in range(1, 25)
     )
     assert queries(more, tmp_path / "more") == small
+
+
+def refused(folder, capsys) -> list[str]:
+    """The problems an import that must fail prints on stderr; nothing is written."""
+    before = snapshot()
+    with pytest.raises(CommandError) as raised:
+        call_command("import", str(folder))
+    assert raised.value.returncode == 1
+    assert snapshot() == before
+    return capsys.readouterr().err.splitlines()
+
+
+# The checks added for issue 7, as the command reports them.
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_utf16_file_is_one_clear_problem(tmp_path, capsys, encoding):
+    write(tmp_path, {"people.csv": GOOD["people.csv"]}, encoding=encoding)
+    assert refused(tmp_path, capsys) == [
+        'people.csv:1: the file is not UTF-8 (it looks like UTF-16); save it as "CSV UTF-8"'
+    ]
+
+
+def test_a_latin1_header_is_one_problem_not_also_an_empty_file(tmp_path, capsys):
+    write(tmp_path, {"people.csv": "person_id,nâme\n"}, encoding="latin-1")
+    assert refused(tmp_path, capsys) == [
+        'people.csv:1: is not UTF-8 text (save the file as "CSV UTF-8")'
+    ]
+
+
+def test_a_nul_in_a_cell_is_a_problem_not_a_database_error(tmp_path, capsys):
+    folder = write(tmp_path, varied(sessions=("Room 1", "Room\x001")))
+    assert refused(folder, capsys) == [
+        "sessions.csv:2: location contains a control character, U+0000 (NUL)"
+    ]
+
+
+def test_an_id_with_a_slash_is_refused(tmp_path, capsys):
+    files = {"people.csv": GOOD["people.csv"].replace("G01,Gina", "G/01,Gina")}
+    assert refused(write(tmp_path, files), capsys) == [
+        'people.csv:5: person_id "G/01" may only contain letters (A–Z, a–z), digits, "-", "_" '
+        'and "."'
+    ]
+
+
+def test_a_line_management_circle_with_people_imported_before_is_refused(tmp_path, capsys):
+    run(write(tmp_path / "a", GOOD), capsys)  # P01 and P02 are line managed by M01
+    later = {"people.csv": PEOPLE_HEADER + "M01,Lee Line,,line_manager,Adult,Durham,P02\n"}
+    assert refused(write(tmp_path / "b", later), capsys) == [
+        "people.csv:2: line management goes round in a circle: M01 → P02 (imported before) → M01"
+    ]
+
+
+PEOPLE_HEADER = "person_id,name,email,role,service,locality,line_manager_id\n"
+
+
+@pytest.fixture
+def cancelled_s1(tmp_path, capsys, ada):
+    """GOOD imported, then S1 cancelled in Coreflect by the supervisor."""
+    from coreflect.supervision import actions as supervision
+
+    run(write(tmp_path / "first", GOOD), capsys)
+    session = Session.objects.get(external_id="S1")
+    supervision.cancel_session(
+        by=ada.user,
+        session=session,
+        version=session.version,
+        cancelled_by_side="supervisor",
+        reason="Supervisor unwell",
+    )
+    return session
+
+
+def test_attended_on_a_session_cancelled_in_coreflect_is_refused(tmp_path, capsys, cancelled_s1):
+    assert refused(write(tmp_path / "again", GOOD), capsys) == [
+        'attendance.csv:2: session "S1" is cancelled, so nobody attended it: its register '
+        'keeps the cancellation status (cancelled_by_supervisor), not "attended"'
+    ]
+    assert Attendance.objects.get(session=cancelled_s1).status == "cancelled_by_supervisor"
+
+
+def test_attended_stored_on_a_cancelled_session_by_an_older_import_does_not_make_it_allowed(
+    tmp_path, capsys, cancelled_s1
+):
+    Attendance.objects.filter(session=cancelled_s1).update(status="attended")
+    assert refused(write(tmp_path / "again", GOOD), capsys) == [
+        'attendance.csv:2: session "S1" is cancelled, so nobody attended it: its register '
+        "keeps the cancellation status (cancelled_by_supervisee or cancelled_by_supervisor), "
+        'not "attended"'
+    ]
+
+
+def test_a_cancelled_session_restated_with_its_cancellation_is_unchanged(
+    tmp_path, capsys, cancelled_s1
+):
+    files = varied(attendance=("S1,P01,attended", "S1,P01,cancelled_by_supervisor"))
+    out = run(write(tmp_path / "again", files), capsys)
+    assert out[-1] == "attendance.csv: 2 rows (0 created, 0 updated, 2 unchanged)"
+
+
+def test_a_file_full_of_mistakes_prints_the_first_thousand_and_counts_the_rest(tmp_path, capsys):
+    text = "session_id,person_id,status\n" + "".join(f"S1,P{n},attended\n" for n in range(1500))
+    folder = write(tmp_path, {**GOOD, "attendance.csv": text})
+    with pytest.raises(CommandError):
+        call_command("import", str(folder))
+    captured = capsys.readouterr()
+    err = captured.err.splitlines()
+    assert len(err) == 1001
+    assert err[999] == (
+        'attendance.csv:1001: person_id "P999" is not a known person '
+        "(not in people.csv nor imported before)"
+    )
+    assert err[-1] == "… and 500 more problems"
+    assert captured.out == "1,500 problems found. Nothing was imported.\n"
+
+
+def test_files_bigger_than_the_limit_together_are_refused_before_reading(
+    tmp_path, capsys, settings
+):
+    settings.IMPORT_MAX_UPLOAD_BYTES = 1024 * 1024
+    files = {**GOOD, "attendance.csv": GOOD["attendance.csv"] + "S1,P02,invited\n" * 80_000}
+    with pytest.raises(CommandError) as raised:
+        call_command("import", str(write(tmp_path, files)))
+    assert str(raised.value).startswith("The files come to 1.1 MB; one import takes at most 1 MB.")
+    assert "IMPORT_MAX_UPLOAD_BYTES" in str(raised.value)
+    assert not Person.objects.exists()
+
+
+def test_a_command_line_import_records_the_operating_system_user(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("getpass.getuser", lambda: "cron-coreflect")
+    run(write(tmp_path, GOOD), capsys)
+    event = AuditEvent.objects.get(action="import")
+    assert event.actor is None
+    assert (event.detail["via"], event.detail["os_user"]) == ("command", "cron-coreflect")
+
+
+def test_a_command_line_import_records_the_user_named_by_by(tmp_path, capsys, ada):
+    call_command("import", str(write(tmp_path, GOOD)), "--by", "ada")
+    event = AuditEvent.objects.get(action="import")
+    assert event.actor == ada.user and event.detail["via"] == "command"
+
+
+def test_by_must_name_a_coreflect_user(tmp_path):
+    with pytest.raises(CommandError, match='There is no Coreflect user called "nobody"'):
+        call_command("import", str(write(tmp_path, GOOD)), "--by", "nobody")
+    assert not Person.objects.exists()
+
+
+# An import moves each session it changes to its next version, so stale forms are refused.
+
+
+def versions() -> dict[str, int]:
+    return {
+        str(sid): version for sid, version in Session.objects.values_list("external_id", "version")
+    }
+
+
+def test_new_and_unchanged_sessions_keep_their_version(tmp_path, capsys):
+    run(write(tmp_path / "a", GOOD), capsys)
+    assert versions() == {"S1": 1, "S2": 1}
+    run(write(tmp_path / "b", GOOD), capsys)
+    assert versions() == {"S1": 1, "S2": 1}
+
+
+def test_a_changed_register_moves_its_session_to_the_next_version(tmp_path, capsys):
+    run(write(tmp_path / "a", GOOD), capsys)
+    changed = varied(attendance=("S2,P01,apologies", "S2,P01,attended"))
+    run(write(tmp_path / "b", changed), capsys)
+    assert versions() == {"S1": 1, "S2": 2}
+
+
+def test_someone_added_to_a_register_moves_its_session_to_the_next_version(tmp_path, capsys):
+    run(write(tmp_path / "a", GOOD), capsys)
+    later = {"attendance.csv": "session_id,person_id,status\nS1,P02,invited\n"}
+    run(write(tmp_path / "b", later), capsys)
+    assert versions() == {"S1": 2, "S2": 1}
+
+
+def test_a_session_changed_with_its_register_moves_on_one_version(tmp_path, capsys):
+    run(write(tmp_path / "a", GOOD), capsys)
+    changed = varied(
+        sessions=("10:00,60,P02,in_person", "11:00,60,P02,in_person"),
+        attendance=("S1,P01,attended", "S1,P01,did_not_attend"),
+    )
+    run(write(tmp_path / "b", changed), capsys)
+    assert versions() == {"S1": 2, "S2": 1}
+
+
+def test_the_version_moves_on_from_the_stored_one_not_a_count_of_imports(tmp_path, capsys):
+    run(write(tmp_path / "a", GOOD), capsys)
+    Session.objects.filter(external_id="S1").update(version=7)
+    changed = varied(sessions=("10:00,60,P02,in_person", "11:00,60,P02,in_person"))
+    run(write(tmp_path / "b", changed), capsys)
+    assert versions()["S1"] == 8
+
+
+def test_a_form_opened_before_an_import_changed_the_register_is_refused(tmp_path, capsys, ada):
+    from coreflect.supervision import actions as supervision
+
+    run(write(tmp_path / "a", GOOD), capsys)
+    session = Session.objects.get(external_id="S2")
+    opened_at = session.version
+    jo = Person.objects.get(external_id="P01")
+    run(write(tmp_path / "b", varied(attendance=("S2,P01,apologies", "S2,P01,attended"))), capsys)
+    with pytest.raises(supervision.StaleEdit):
+        supervision.record_register(
+            by=ada.user, session=session, statuses={jo.pk: "apologies"}, version=opened_at
+        )
+    assert Attendance.objects.get(session=session, person=jo).status == "attended"
+
+
+def test_a_form_opened_before_an_import_changed_the_session_is_refused(tmp_path, capsys, ada):
+    from coreflect.supervision import actions as supervision
+
+    run(write(tmp_path / "a", GOOD), capsys)
+    session = Session.objects.get(external_id="S1")
+    opened_at = session.version
+    changed = varied(sessions=("10:00,60,P02,in_person", "11:00,60,P02,in_person"))
+    run(write(tmp_path / "b", changed), capsys)
+    with pytest.raises(supervision.StaleEdit):
+        supervision.update_session(
+            by=ada.user, session=session, version=opened_at, location="Room 9"
+        )
+    assert Session.objects.get(external_id="S1").location == "Room 1"

@@ -200,6 +200,11 @@ def test_a_file_that_is_not_an_import_file_is_refused():
             "supervision.csv:3: a person cannot supervise themselves",
         ),
         (
+            {"supervision": ("P01,M01,line_management", "P01,G01,line_management")},
+            'supervision.csv:3: supervisor_id "G01" has the role governance: governance and '
+            "administrator accounts supervise no one",
+        ),
+        (
             {"supervision": ("P01,M01,line_management", "P01,M09,line_management")},
             'supervision.csv:3: supervisor_id "M09" is not a known person '
             "(not in people.csv nor imported before)",
@@ -385,6 +390,33 @@ PEER_WORK = "supervisee_id,supervisor_id,type,start_date,end_date\n"
 PEOPLE = rules.Known(person_ids=frozenset({"P01", "P02", "M01", "P03"}))
 
 
+def test_a_stored_administrator_cannot_be_made_a_supervisor():
+    files = {
+        "supervision.csv": "supervisee_id,supervisor_id,type,start_date,end_date\n"
+        "P01,A01,peer_work,2025-05-15,\n"
+    }
+    known = rules.Known(
+        person_ids=frozenset({"P01", "A01"}), roles={"P01": "peer_worker", "A01": "admin"}
+    )
+    assert check(files, known) == [
+        'supervision.csv:2: supervisor_id "A01" has the role admin: governance and '
+        "administrator accounts supervise no one"
+    ]
+
+
+def test_a_supervisor_the_file_moves_out_of_governance_may_supervise():
+    files = {
+        "people.csv": "person_id,name,email,role,service,locality,line_manager_id\n"
+        "G01,Gina Gov,,senior_peer_worker,,,\n",
+        "supervision.csv": "supervisee_id,supervisor_id,type,start_date,end_date\n"
+        "P01,G01,peer_work,2025-05-15,\n",
+    }
+    known = rules.Known(
+        person_ids=frozenset({"P01", "G01"}), roles={"P01": "peer_worker", "G01": "governance"}
+    )
+    assert check(files, known) == []
+
+
 def test_two_ongoing_peer_work_supervisors_overlap():
     text = PEER_WORK + "P01,P02,peer_work,2025-05-15,\nP01,M01,peer_work,2025-09-01,\n"
     assert check({"supervision.csv": text}, PEOPLE) == [
@@ -483,3 +515,334 @@ def test_progress_is_reported_every_5000_rows():
         progress=seen.append,
     )
     assert seen == [5000, 10000]
+
+
+# Ids: only characters that need no escaping in an address.
+
+
+@pytest.mark.parametrize("bad", ["P/01", "P 01", "P?01", "Zoë", "P#1", "P%2F1"])
+def test_a_person_id_outside_letters_digits_dash_underscore_and_dot_is_refused(bad):
+    files = {"people.csv": GOOD["people.csv"].replace("G01,Gina", f'"{bad}",Gina')}
+    assert check(files) == [
+        f'people.csv:5: person_id "{bad}" may only contain letters (A–Z, a–z), digits, "-", '
+        '"_" and "."'
+    ]
+
+
+def test_a_session_id_with_a_slash_is_refused():
+    assert check(varied(sessions=("S2,co_reflection", "S/2,co_reflection"))) == [
+        'sessions.csv:3: session_id "S/2" may only contain letters (A–Z, a–z), digits, "-", '
+        '"_" and "."',
+        'attendance.csv:3: session_id "S2" is not a known session '
+        "(not in sessions.csv nor imported before)",
+    ]
+
+
+@pytest.mark.parametrize("dots", [".", ".."])
+def test_an_id_of_only_one_or_two_dots_is_refused(dots):
+    files = {"people.csv": GOOD["people.csv"].replace("G01,Gina", f"{dots},Gina")}
+    assert check(files) == ['people.csv:5: person_id cannot be "." or ".."']
+
+
+def test_ids_may_hold_letters_digits_dashes_underscores_and_dots():
+    files = {"people.csv": GOOD["people.csv"].replace("G01,Gina", "g-0.1_X...,Gina")}
+    assert "g-0.1_X..." in parse(files).people
+
+
+# Control characters.
+
+
+@pytest.mark.parametrize(
+    ("character", "named"),
+    [
+        ("\x00", "U+0000 (NUL)"),
+        ("\t", "U+0009 (a tab)"),
+        ("\x1b", "U+001B"),
+        ("\x7f", "U+007F (DEL)"),
+    ],
+)
+def test_a_control_character_in_a_value_is_refused(character, named):
+    files = varied(people=("P01,Jo Bell", f'P01,"Jo{character}Bell"'))
+    assert check(files) == [f"people.csv:2: name contains a control character, {named}"]
+
+
+def test_a_control_character_is_reported_once_and_the_rest_of_the_row_is_still_checked():
+    files = varied(sessions=("S1,one_to_one,2025-06-02,10:00", "S\x001,one_to_one,2025-06-02,9"))
+    assert check(files) == [
+        "sessions.csv:2: session_id contains a control character, U+0000 (NUL)",
+        'sessions.csv:2: start_time "9" is not a time (HH:MM)',
+    ]
+
+
+def test_a_control_character_is_named_by_the_files_own_column_order():
+    text = "status,person_id,session_id\nattended,P0\x001,S1\n"
+    assert check({**GOOD, "attendance.csv": text}) == [
+        "attendance.csv:2: person_id contains a control character, U+0000 (NUL)"
+    ]
+
+
+def test_a_control_character_at_the_end_of_a_value_is_refused_not_trimmed():
+    files = varied(attendance=("S1,P01,attended", "S1,P01,attended\t"))
+    assert check(files) == ["attendance.csv:2: status contains a control character, U+0009 (a tab)"]
+
+
+def test_a_control_character_in_the_header_is_reported_and_left_out_of_the_names():
+    text = "person_id,start_date,end_\x00date\nP01,2025-01-01,\n"
+    assert check({**GOOD, "employment.csv": text}) == [
+        "employment.csv:1: the header contains a control character, U+0000 (NUL)"
+    ]
+
+
+def test_line_breaks_in_a_quoted_value_are_not_control_characters():
+    files = varied(sessions=("Room 1", '"Room 1\r\nfirst floor"'))
+    assert parse(files).sessions["S1"].location == "Room 1\r\nfirst floor"
+
+
+# A cancelled session's register keeps its cancellation.
+
+CANCELLED = rules.Known(
+    person_ids=frozenset({"P01", "P02"}),
+    session_ids=frozenset({"S1", "S2"}),
+    cancelled={"S1": frozenset({"cancelled_by_supervisor"})},
+)
+
+
+@pytest.mark.parametrize(
+    "status",
+    [s for s in rules.ATTENDANCE_STATUSES if s != "cancelled_by_supervisor"],
+)
+def test_on_a_cancelled_session_only_its_cancellation_status_is_taken(status):
+    text = f"session_id,person_id,status\nS2,P01,attended\nS1,P01,{status}\n"
+    assert check({"attendance.csv": text}, CANCELLED) == [
+        'attendance.csv:3: session "S1" is cancelled, so nobody attended it: its register '
+        f'keeps the cancellation status (cancelled_by_supervisor), not "{status}"'
+    ]
+
+
+def test_a_cancelled_session_may_be_sent_with_its_cancellation_status():
+    text = (
+        "session_id,person_id,status\n"
+        "S1,P01,cancelled_by_supervisor\nS1,P02,cancelled_by_supervisor\n"
+    )
+    assert len(parse({"attendance.csv": text}, CANCELLED).attendance) == 2
+
+
+def test_a_session_cancelled_with_an_empty_register_takes_either_cancellation():
+    known = rules.Known(
+        person_ids=frozenset({"P01", "P02"}),
+        session_ids=frozenset({"S1"}),
+        cancelled={"S1": frozenset(rules.CANCELLATION_STATUSES)},
+    )
+    text = "session_id,person_id,status\nS1,P01,cancelled_by_supervisee\nS1,P02,attended\n"
+    assert check({"attendance.csv": text}, known) == [
+        'attendance.csv:3: session "S1" is cancelled, so nobody attended it: its register '
+        "keeps the cancellation status (cancelled_by_supervisee or cancelled_by_supervisor), "
+        'not "attended"'
+    ]
+
+
+def test_the_cancellation_statuses_are_the_models():
+    assert set(rules.CANCELLATION_STATUSES) == {
+        AttendanceStatus.CANCELLED_BY_SUPERVISEE,
+        AttendanceStatus.CANCELLED_BY_SUPERVISOR,
+    }
+
+
+# Line management never goes round in a circle.
+
+PEOPLE_HEADER = "person_id,name,email,role,service,locality,line_manager_id\n"
+
+
+def people(*rows: str) -> dict[str, str]:
+    return {"people.csv": PEOPLE_HEADER + "".join(f"{r}\n" for r in rows)}
+
+
+def test_two_people_who_manage_each_other_are_one_problem_on_the_first_line():
+    files = people(
+        "G01,Gina Gov,,governance,,,",
+        "P01,Jo Bell,,peer_worker,,,P02",
+        "P02,Sam Shaw,,peer_worker,,,P01",
+    )
+    assert check(files) == ["people.csv:3: line management goes round in a circle: P01 → P02 → P01"]
+
+
+def test_a_manager_who_reports_to_their_own_report_further_down_is_a_circle():
+    files = people(
+        "M01,Lee Line,,line_manager,,,P03",
+        "P01,Jo Bell,,peer_worker,,,M01",
+        "P02,Sam Shaw,,peer_worker,,,P01",
+        "P03,Pip Page,,peer_worker,,,P02",
+        "X01,Xan Ex,,peer_worker,,,P03",
+    )
+    assert check(files) == [
+        "people.csv:2: line management goes round in a circle: M01 → P03 → P02 → P01 → M01"
+    ]
+
+
+def test_a_circle_through_people_imported_before_is_refused():
+    known = rules.Known(
+        person_ids=frozenset({"M01", "M02"}), line_managers={"M01": "M02", "M02": "P01"}
+    )
+    files = people("P01,Jo Bell,,peer_worker,,,M01")
+    assert check(files, known) == [
+        "people.csv:2: line management goes round in a circle: "
+        "P01 → M01 (imported before) → M02 (imported before) → P01"
+    ]
+
+
+def test_a_file_that_gives_a_stored_person_a_new_manager_can_break_a_circle():
+    known = rules.Known(
+        person_ids=frozenset({"M01", "P01"}), line_managers={"M01": "P01", "P01": "M01"}
+    )
+    assert check(people("M01,Lee Line,,line_manager,,,"), known) == []
+    assert check(people("M01,Lee Line,,line_manager,,,P01"), known) == [
+        "people.csv:2: line management goes round in a circle: M01 → P01 (imported before) → M01"
+    ]
+
+
+def test_a_circle_only_among_people_the_file_does_not_mention_is_not_its_problem():
+    known = rules.Known(
+        person_ids=frozenset({"M01", "M02"}), line_managers={"M01": "M02", "M02": "M01"}
+    )
+    assert check(people("P01,Jo Bell,,peer_worker,,,M01"), known) == []
+
+
+def test_two_circles_are_two_problems():
+    files = people(
+        "A,Ann,,peer_worker,,,B",
+        "B,Bob,,peer_worker,,,A",
+        "C,Cat,,peer_worker,,,D",
+        "D,Dan,,peer_worker,,,C",
+    )
+    assert [e.split(": ")[0] for e in check(files)] == ["people.csv:2", "people.csv:4"]
+
+
+graphs = st.dictionaries(st.sampled_from("ABCDEFGH"), st.sampled_from("ABCDEFGHX"), max_size=8)
+
+
+@given(graphs, st.lists(st.sampled_from("ABCDEFGH"), max_size=8))
+def test_circles_finds_each_loop_reachable_from_the_starts_exactly_once(manager_of, starts):
+    def on_a_loop(person):
+        step = manager_of.get(person)
+        for _ in range(len(manager_of) + 1):
+            if step == person:
+                return True
+            step = manager_of.get(step)
+        return False
+
+    def reachable(person):
+        seen = []
+        while person is not None and person not in seen:
+            seen.append(person)
+            person = manager_of.get(person)
+        return seen
+
+    found = list(rules.circles(manager_of, starts))
+    members = [p for circle in found for p in circle]
+    assert len(members) == len(set(members))  # each loop once
+    for circle in found:
+        assert all(manager_of[a] == b for a, b in zip(circle, circle[1:] + circle[:1], strict=True))
+    expected = {p for s in starts for p in reachable(s) if on_a_loop(p)}
+    assert set(members) == expected
+
+
+# The encoding.
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_text_is_recognised_with_or_without_a_byte_order_mark(encoding):
+    assert rules.looks_like_utf16(GOOD["people.csv"].encode(encoding))
+
+
+@pytest.mark.parametrize(
+    "text", ["", "\n", GOOD["people.csv"], "person_id,name\nZoë,Ω\x00x\n", "\ufeffa,b\n"]
+)
+def test_utf8_text_is_not_taken_for_utf16(text):
+    assert not rules.looks_like_utf16(text.encode("utf-8"))
+
+
+def test_a_file_that_turns_out_to_be_utf16_is_one_problem():
+    def lines():
+        raise rules.WrongEncoding("UTF-16")
+        yield ""
+
+    assert rules.parse({"people.csv": lines()}, rules.Known())[1] == [
+        'people.csv:1: the file is not UTF-8 (it looks like UTF-16); save it as "CSV UTF-8"'
+    ]
+
+
+def test_a_file_not_utf8_from_its_first_line_is_not_also_called_empty():
+    def lines():
+        raise UnicodeDecodeError("utf-8", b"\xe9", 0, 1, "invalid continuation byte")
+        yield ""
+
+    assert rules.parse({"people.csv": lines()}, rules.Known())[1] == [
+        'people.csv:1: is not UTF-8 text (save the file as "CSV UTF-8")'
+    ]
+
+
+# A file full of mistakes.
+
+
+def test_only_the_first_problems_are_kept_in_file_then_line_order_and_the_rest_counted():
+    attendance = "session_id,person_id,status\n" + "S1,P01,came\n" * 50
+    people_text = GOOD["people.csv"] + "".join(f"X{n},,peer_worker,,,\n" for n in range(10))
+    files = {**GOOD, "attendance.csv": attendance, "people.csv": people_text}
+    parsed, errors = rules.parse(
+        {name: text.splitlines(keepends=True) for name, text in files.items()},
+        rules.Known(),
+        keep=12,
+    )
+    assert parsed.problems == 10 + 50 + 49  # and 49 "appears again"
+    assert [e.split(": ")[0] for e in errors] == [
+        *(f"people.csv:{n}" for n in range(6, 16)),
+        "attendance.csv:2",
+        "attendance.csv:3",
+    ]
+    assert errors[-1].startswith('attendance.csv:3: status "came"')
+
+
+def test_at_most_a_thousand_problems_are_kept_by_default():
+    text = "session_id,person_id,status\n" + "".join(f"S{n},P01,came\n" for n in range(1500))
+    parsed, errors = rules.parse(
+        {"attendance.csv": text.splitlines(keepends=True)},
+        rules.Known(person_ids=frozenset({"P01"})),
+    )
+    assert len(errors) == rules.PROBLEMS_KEPT == 1000
+    assert parsed.problems == 3000  # an unknown session and a bad status on each row
+    assert errors[-1].startswith("attendance.csv:501: ")
+
+
+def test_a_long_value_is_cut_short_in_its_message():
+    files = varied(people=("peer_worker,Adult", "x" * 100_000 + ",Adult"))
+    [error] = check(files)
+    assert error.startswith(f'people.csv:2: role "{"x" * 60}…" is not one of: ')
+    assert len(error) < 400
+
+
+def test_the_line_for_problems_left_off_counts_them():
+    assert rules.more_problems(12345) == "… and 12,345 more problems"
+    assert rules.more_problems(1) == "… and 1 more problem"
+
+
+# The size of an import.
+
+
+def test_files_up_to_the_limit_together_may_be_imported():
+    assert rules.too_big({"people.csv": 10, "attendance.csv": 10}, 20) is None
+
+
+def test_files_over_the_limit_together_are_refused_with_their_size_and_the_limit():
+    message = rules.too_big(
+        {"people.csv": 10 * 2**20, "attendance.csv": 15 * 2**20 + 1}, 20 * 2**20
+    )
+    assert message is not None
+    assert message.startswith("The files come to 25.0 MB; one import takes at most 20 MB.")
+
+
+@pytest.mark.parametrize(
+    ("size", "shown"),
+    [(1, "1 byte"), (300, "300 bytes"), (1536, "1.5 kB"), (20 * 2**20, "20 MB")],
+)
+def test_sizes_are_shown_in_the_unit_that_suits_them(size, shown):
+    assert rules.file_size(size) == shown

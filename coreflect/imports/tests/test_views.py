@@ -6,7 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from coreflect.imports import tasks
+from coreflect.audit.models import AuditEvent
+from coreflect.imports import actions, tasks
 from coreflect.imports.models import ImportRun
 from coreflect.imports.tests.samples import GOOD, varied, write
 from coreflect.people.models import Person
@@ -40,7 +41,7 @@ def test_admin_uploads_good_files_and_sees_the_summary(login, ada, immediate):
     assert run.processed_rows == run.total_rows == 14
     assert run.finished_at is not None
     assert sorted(run.file_names) == sorted(GOOD)
-    assert sorted(p.name for p in (immediate / "imports" / str(run.pk)).iterdir()) == sorted(GOOD)
+    assert not (immediate / "imports" / str(run.pk)).exists()  # deleted when the run ended
     assert Attendance.objects.count() == 2
     assert "hx-trigger" not in text  # finished: no more polling
 
@@ -67,6 +68,7 @@ def test_admin_uploads_bad_files_and_sees_every_error_with_nothing_imported(logi
     assert Person.objects.count() == people
     download = login(ada).get(f"/imports/{run.pk}/problems.txt")
     assert download.content.decode().splitlines() == run.errors
+    assert not (immediate / "imports" / str(run.pk)).exists()  # deleted when the run ended
 
 
 def test_a_file_with_another_name_is_refused(login, ada):
@@ -109,7 +111,7 @@ def test_the_run_page_polls_its_progress_with_htmx(login, ada):
     assert '<progress class="app-progress" max="1040000" value="12000"' in fragment
 
 
-def test_a_long_list_of_problems_is_cut_short_with_a_download(login, ada):
+def test_a_run_from_before_the_cap_shows_its_first_thousand_problems(login, ada):
     errors = [f"attendance.csv:{n}: status is blank" for n in range(2, 1502)]
     run = ImportRun.objects.create(
         created_by=ada.user,
@@ -119,15 +121,34 @@ def test_a_long_list_of_problems_is_cut_short_with_a_download(login, ada):
         finished_at=timezone.now(),
     )
     text = login(ada).get(f"/imports/{run.pk}/").content.decode()
+    assert "There are 1,500 problems with the files" in text
     assert "attendance.csv:1001: status is blank" in text
     assert "attendance.csv:1002: status is blank" not in text
-    assert "And 500 more." in text and f"/imports/{run.pk}/problems.txt" in text
+    assert "… and 500 more problems" in text and f"/imports/{run.pk}/problems.txt" in text
+
+
+@committing
+def test_a_file_full_of_mistakes_keeps_the_first_thousand_and_counts_the_rest(
+    login, ada, immediate
+):
+    text = "session_id,person_id,status\n" + "".join(f"S1,P{n},came\n" for n in range(1500))
+    files = {**GOOD, "attendance.csv": text}
+    page = login(ada).post("/imports/", {"csv_files": uploads(files)}, follow=True)
+    run = ImportRun.objects.get()
+    assert (len(run.errors), run.more_errors) == (1000, 2000)
+    assert run.errors[-1].startswith("attendance.csv:501: ")
+    text = page.content.decode()
+    assert "There are 3,000 problems with the files" in text
+    assert "attendance.csv:501: " in text and "attendance.csv:502: " not in text
+    assert "… and 2,000 more problems" in text
+    download = login(ada).get(f"/imports/{run.pk}/problems.txt").content.decode()
+    assert download.splitlines() == [*run.errors, "… and 2,000 more problems"]
 
 
 def test_an_unexpected_failure_marks_the_run_failed(ada, monkeypatch, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
     run = ImportRun.objects.create(created_by=ada.user, file_names=["people.csv"])
-    write(tasks.upload_folder(run.pk), {"people.csv": GOOD["people.csv"]})
+    write(actions.upload_folder(run.pk), {"people.csv": GOOD["people.csv"]})
 
     def broken(**kwargs):
         raise RuntimeError("disk on fire")
@@ -138,6 +159,7 @@ def test_an_unexpected_failure_marks_the_run_failed(ada, monkeypatch, tmp_path, 
     run.refresh_from_db()
     assert run.status == "failed"
     assert run.errors == ["The import stopped unexpectedly (RuntimeError: disk on fire)."]
+    assert not actions.upload_folder(run.pk).exists()  # deleted even so
 
 
 @pytest.mark.parametrize("who", ["alice", "sam", "lena", "pat", "hana", "gus"])
@@ -175,3 +197,75 @@ def test_the_list_of_recent_runs_takes_the_same_queries_however_long(
         ImportRun.objects.create(created_by=ada.user, file_names=["people.csv"])
     with django_assert_max_num_queries(len(one)):
         client.get("/imports/")
+
+
+def test_files_bigger_than_the_limit_together_are_refused_with_a_form_error(login, ada, settings):
+    settings.IMPORT_MAX_UPLOAD_BYTES = 300
+    response = login(ada).post("/imports/", {"csv_files": uploads(GOOD)})
+    text = response.content.decode()
+    assert "There is a problem" in text
+    assert "The files come to 795 bytes; one import takes at most 300 bytes." in text
+    assert not ImportRun.objects.exists()
+
+
+def test_the_size_limit_names_the_sizes_in_megabytes(login, ada, settings):
+    settings.IMPORT_MAX_UPLOAD_BYTES = 1024 * 1024
+    big = {"attendance.csv": GOOD["attendance.csv"] + "S1,P02,invited\n" * 80_000}
+    text = login(ada).post("/imports/", {"csv_files": uploads(big)}).content.decode()
+    assert "The files come to 1.1 MB; one import takes at most 1 MB." in text
+    assert not ImportRun.objects.exists()
+
+
+@committing
+def test_an_upload_is_audited_with_its_files_and_the_import_with_its_run(login, ada, immediate):
+    login(ada).post("/imports/", {"csv_files": uploads(GOOD)})
+    run = ImportRun.objects.get()
+    upload = AuditEvent.objects.get(action="import.upload")
+    assert (upload.actor, upload.object_type, upload.object_id) == (
+        ada.user,
+        "imports.importrun",
+        str(run.pk),
+    )
+    assert upload.detail["files"] == {name: len(text.encode()) for name, text in GOOD.items()}
+    done = AuditEvent.objects.get(action="import")
+    assert (done.actor, done.detail["run"]) == (ada.user, run.pk)
+
+
+@committing
+@pytest.mark.parametrize(
+    ("files", "problem"),
+    [
+        (
+            {"people.csv": GOOD["people.csv"].replace("G01,Gina", "G/01,Gina")},
+            'people.csv:5: person_id "G/01" may only contain letters (A–Z, a–z), digits, "-", '
+            '"_" and "."',
+        ),
+        (
+            varied(people=("P01,Jo Bell", "P01,Jo\x00Bell")),
+            "people.csv:2: name contains a control character, U+0000 (NUL)",
+        ),
+        (
+            varied(
+                people=(
+                    "Lee Line,lee@example.nhs.uk,line_manager,Adult,Durham,",
+                    "Lee Line,lee@example.nhs.uk,line_manager,Adult,Durham,P02",
+                )
+            ),
+            "people.csv:3: line management goes round in a circle: P02 → M01 → P02",
+        ),
+    ],
+)
+def test_the_new_checks_are_shown_on_the_run_page(login, ada, immediate, files, problem):
+    page = login(ada).post("/imports/", {"csv_files": uploads(files)}, follow=True)
+    run = ImportRun.objects.get()
+    assert run.errors == [problem]
+    assert problem in page.content.decode()
+
+
+@committing
+def test_a_utf16_upload_is_one_problem_on_the_run_page(login, ada, immediate):
+    upload = SimpleUploadedFile("people.csv", GOOD["people.csv"].encode("utf-16"), "text/csv")
+    page = login(ada).post("/imports/", {"csv_files": [upload]}, follow=True)
+    problem = 'people.csv:1: the file is not UTF-8 (it looks like UTF-16); save it as "CSV UTF-8"'
+    assert ImportRun.objects.get().errors == [problem]
+    assert problem in page.content.decode()
