@@ -1,6 +1,8 @@
 """`coreflect demo-data`: replace the database's contents with the demo organisation.
 
-Django finds commands by file name, so the hyphenated name works with `call_command`.
+It refuses in production, or where the database holds records it did not make, unless given
+--force (coreflect/demo/guard.py). Django finds commands by file name, so the hyphenated name
+works with `call_command`.
 """
 
 import datetime as dt
@@ -8,9 +10,10 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 from django.utils import timezone
 
-from coreflect.demo import build
+from coreflect.demo import build, guard
 
 
 class Command(BaseCommand):
@@ -26,12 +29,26 @@ class Command(BaseCommand):
             default=None,
             help="Build the demo as if today were this date, YYYY-MM-DD (default: today).",
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Build it even in production or over records the demo did not make, "
+            "which are deleted.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         today = options["today"] or timezone.localdate()
+        refused = "" if options["force"] else guard.refusal()
+        if refused:
+            raise CommandError(
+                f"{refused} Nothing was changed. Run `coreflect demo-data --force` to build the "
+                "demo all the same."
+            )
         started = time.perf_counter()
         try:
-            org = build.build(today)
+            with transaction.atomic():
+                org = build.build(today)
+                guard.record(today)
         except build.DemoIncomplete as problem:
             raise CommandError(
                 f"The demo as of {today} falls short, so nothing was changed: {problem}"
