@@ -1,7 +1,8 @@
 """Who may do what: a Permission enum, roles as plain classes, one has_permission().
 
-Row-level reach (whose attendance a user may see) lives in people/access.py; this module
-says what each role may do at all.
+Row-level reach (whose records a user may see, which sessions they may record or correct)
+lives in supervision/access.py, because it follows supervision relationships; this module says
+what each role may do at all.
 """
 
 from enum import StrEnum
@@ -14,7 +15,13 @@ from coreflect.people.models import Person, Role
 class Permission(StrEnum):
     VIEW_ALL_PEOPLE = "view_all_people"
     VIEW_SERVICE_PEOPLE = "view_service_people"
+    # Facilitate co-reflections whatever one supervises (one-to-ones follow the relationship).
     RECORD_SESSIONS = "record_sessions"
+    # Correct a closed record (a session whose lead no longer holds the relationship): any
+    # person's, or those of people in one's own service.
+    CORRECT_ANY_SESSION = "correct_any_session"
+    CORRECT_SERVICE_SESSIONS = "correct_service_sessions"
+    MANAGE_RELATIONSHIPS = "manage_relationships"
     IMPORT_DATA = "import_data"
     CHANGE_POLICY = "change_policy"
 
@@ -25,15 +32,33 @@ class BaseRole:
 
 
 class HeadOfPeerWork(BaseRole):
-    description = "Leads peer work; sees every row of the matrix and sets the policy."
+    description = (
+        "Leads peer work; sees every row of the matrix, sets the policy, keeps who supervises "
+        "whom and corrects closed session records."
+    )
     permissions = frozenset(
-        {Permission.VIEW_ALL_PEOPLE, Permission.RECORD_SESSIONS, Permission.CHANGE_POLICY}
+        {
+            Permission.VIEW_ALL_PEOPLE,
+            Permission.RECORD_SESSIONS,
+            Permission.CORRECT_ANY_SESSION,
+            Permission.MANAGE_RELATIONSHIPS,
+            Permission.CHANGE_POLICY,
+        }
     )
 
 
 class ServiceLead(BaseRole):
-    description = "Peer Lead or Co-ordinator: sees the matrix for their service."
-    permissions = frozenset({Permission.VIEW_SERVICE_PEOPLE, Permission.RECORD_SESSIONS})
+    description = (
+        "Peer Lead or Co-ordinator: sees the matrix for their service and corrects its closed "
+        "session records."
+    )
+    permissions = frozenset(
+        {
+            Permission.VIEW_SERVICE_PEOPLE,
+            Permission.RECORD_SESSIONS,
+            Permission.CORRECT_SERVICE_SESSIONS,
+        }
+    )
 
 
 class PeerSupervisor(BaseRole):
@@ -55,9 +80,17 @@ class Governance(BaseRole):
 
 
 class Administrator(BaseRole):
-    description = "Runs the system: imports, policy; sees the matrix, never note content."
+    description = (
+        "Runs the system: imports, policy, who supervises whom; sees the matrix, never note "
+        "content."
+    )
     permissions = frozenset(
-        {Permission.VIEW_ALL_PEOPLE, Permission.IMPORT_DATA, Permission.CHANGE_POLICY}
+        {
+            Permission.VIEW_ALL_PEOPLE,
+            Permission.MANAGE_RELATIONSHIPS,
+            Permission.IMPORT_DATA,
+            Permission.CHANGE_POLICY,
+        }
     )
 
 
@@ -98,3 +131,9 @@ def role_of(user: User | AnonymousUser) -> type[BaseRole] | None:
 def has_permission(user: User | AnonymousUser, permission: Permission) -> bool:
     role = role_of(user)
     return role is not None and permission in role.permissions
+
+
+def role_has(person: Person, permission: Permission) -> bool:
+    """Whether this person's role carries the permission (for someone other than the user,
+    such as the lead of a session, who may have no sign-in)."""
+    return permission in ROLES[person.role].permissions

@@ -3,6 +3,8 @@
 North service: Alice (peer worker) is supervised by Sam (senior peer worker) and line managed
 by Lena (line manager); Pat is the North peer lead. Olly is a peer worker in the South service
 with another supervisor (Sue). Hana is head of peer work, Gus governance, Ada administrator.
+Eve, the executive director of therapies, supervises Hana's peer work (a non-peer supervisor);
+she is not in `everyone`.
 """
 
 import datetime as dt
@@ -57,14 +59,6 @@ def supervise(supervisor: Person, supervisee: Person, start: dt.date = EMPLOYED_
         start_date=start,
         supervisor_is_peer=supervisor.is_peer_worker,
     )
-
-
-@pytest.fixture(autouse=True)
-def no_kept_rows():
-    """Each test starts with no matrix rows kept from another (see matrix.KEPT)."""
-    from coreflect.compliance import matrix
-
-    matrix.KEPT.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -130,6 +124,13 @@ def gus(db: None) -> Person:
 @pytest.fixture
 def ada(db: None) -> Person:
     return make_person("ADA", "Ada Admin", Role.ADMIN, employed_from=None)
+
+
+@pytest.fixture
+def eve(hana: Person) -> Person:
+    eve = make_person("EVE", "Eve Director", Role.EXECUTIVE_DIRECTOR, employed_from=None)
+    supervise(eve, hana)
+    return eve
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """Writes to sessions, registers and relationships: one transaction and one audit entry each.
 
 Every change to an existing session carries the version the editor saw; if someone saved in
-between, the change is refused with StaleEdit rather than overwriting theirs.
+between, the change is refused with StaleEdit rather than overwriting theirs. A change made as
+a correction of a closed record (access.right_over) says so in its audit entry.
 """
 
 import datetime as dt
@@ -10,12 +11,13 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from coreflect.audit.actions import record
 from coreflect.people.models import Person
+from coreflect.supervision import rules
 from coreflect.supervision.models import (
     Attendance,
     AttendanceStatus,
@@ -44,6 +46,11 @@ def _claim(session: Session, version: int) -> None:
     if not claimed:
         raise StaleEdit
     session.version = version + 1
+
+
+def _flagged(correction: bool) -> dict[str, bool]:
+    """The audit detail that marks a correction of a closed record (nothing otherwise)."""
+    return {"correction": True} if correction else {}
 
 
 def _first_status(day: dt.date, today: dt.date) -> str:
@@ -127,7 +134,12 @@ def _check_statuses(session: Session, statuses: Mapping[int, str]) -> None:
 
 @transaction.atomic
 def record_register(
-    *, by: User, session: Session, statuses: Mapping[int, str], version: int
+    *,
+    by: User,
+    session: Session,
+    statuses: Mapping[int, str],
+    version: int,
+    correction: bool = False,
 ) -> Session:
     """Set each participant's attendance status (person id → status)."""
     if session.is_cancelled:
@@ -146,19 +158,34 @@ def record_register(
         action="session.register",
         target=session,
         changes={str(k): v for k, v in changed.items()},
+        **_flagged(correction),
     )
     return session
 
 
 def set_attendance_status(
-    *, by: User, session: Session, person: Person, status: str, version: int
+    *,
+    by: User,
+    session: Session,
+    person: Person,
+    status: str,
+    version: int,
+    correction: bool = False,
 ) -> Session:
     """Set one participant's attendance status: the register with a single line."""
-    return record_register(by=by, session=session, statuses={person.pk: status}, version=version)
+    return record_register(
+        by=by,
+        session=session,
+        statuses={person.pk: status},
+        version=version,
+        correction=correction,
+    )
 
 
 @transaction.atomic
-def update_session(*, by: User, session: Session, version: int, **fields: Any) -> Session:
+def update_session(
+    *, by: User, session: Session, version: int, correction: bool = False, **fields: Any
+) -> Session:
     """Change a session's date, start time, length, modality or location."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
@@ -181,6 +208,7 @@ def update_session(*, by: User, session: Session, version: int, **fields: Any) -
         target=session,
         before=before,
         after={name: str(getattr(session, name)) for name in changes},
+        **_flagged(correction),
     )
     return session
 
@@ -194,6 +222,7 @@ def cancel_session(
     cancelled_by_side: str,
     reason: str,
     alternative_offered: str = "",
+    correction: bool = False,
 ) -> Session:
     """Cancel a session with a reason; every participant's status becomes the cancellation."""
     if not reason.strip():
@@ -219,6 +248,7 @@ def cancel_session(
         side=cancelled_by_side,
         reason=session.cancellation_reason,
         alternative_offered=session.alternative_offered,
+        **_flagged(correction),
     )
     return session
 
@@ -260,23 +290,63 @@ def start_relationship(
     start_date: dt.date,
     end_date: dt.date | None = None,
 ) -> SupervisionRelationship:
-    """Record who supervises whom; a second overlapping peer work supervisor is refused."""
+    """Record who supervises whom. Refused: a governance or administrator account as the
+    supervisor, the same relationship twice at once, a second overlapping peer work supervisor.
+    Whether the supervisor is a peer supervisor follows their role (seed 001)."""
     if supervisee.pk == supervisor.pk:
         raise ValidationError("A person cannot supervise themselves.")
+    if not rules.may_supervise(supervisor.role):
+        raise ValidationError(
+            f"{supervisor.name} has a {supervisor.get_role_display().lower()} account, which "
+            "cannot supervise anyone."
+        )
     if end_date is not None and end_date < start_date:
         raise ValidationError("The end date is before the start date.")
+    _refuse_duplicate(supervisee, supervisor, type, start_date, end_date)
     if type == RelationshipType.PEER_WORK:
         _refuse_second_peer_work_supervisor(supervisee, start_date, end_date)
-    relationship = SupervisionRelationship.objects.create(
-        supervisee=supervisee,
-        supervisor=supervisor,
-        type=type,
-        start_date=start_date,
-        end_date=end_date,
-        supervisor_is_peer=supervisor.is_peer_worker,
-    )
+    try:
+        # A savepoint, so that a clash with a relationship saved meanwhile is told as such.
+        with transaction.atomic():
+            relationship = SupervisionRelationship.objects.create(
+                supervisee=supervisee,
+                supervisor=supervisor,
+                type=type,
+                start_date=start_date,
+                end_date=end_date,
+                supervisor_is_peer=supervisor.is_peer_worker,
+            )
+    except IntegrityError:
+        raise ValidationError(
+            f"Someone else has just recorded a relationship for {supervisee.name}. Check the "
+            "list and try again."
+        ) from None
     record(by=by, action="relationship.start", target=relationship)
     return relationship
+
+
+def _refuse_duplicate(
+    supervisee: Person,
+    supervisor: Person,
+    type: str,
+    start_date: dt.date,
+    end_date: dt.date | None,
+) -> None:
+    """The same two people in the same kind of relationship at overlapping dates is one
+    relationship recorded twice."""
+    overlapping = SupervisionRelationship.objects.filter(
+        supervisee=supervisee, supervisor=supervisor, type=type
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=start_date))
+    if end_date is not None:
+        overlapping = overlapping.filter(start_date__lte=end_date)
+    clash = overlapping.first()
+    if clash is not None:
+        until = f" to {clash.end_date:%d %b %Y}" if clash.end_date else ""
+        raise ValidationError(
+            f"This relationship is already recorded: {supervisor.name} supervises "
+            f"{supervisee.name} ({clash.get_type_display().lower()}) from "
+            f"{clash.start_date:%d %b %Y}{until}."
+        )
 
 
 @transaction.atomic

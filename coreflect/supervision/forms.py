@@ -3,9 +3,10 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
-from coreflect.compliance.models import PolicySettings
 from coreflect.forms import NHSFormMixin
-from coreflect.people.models import Person
+from coreflect.people.models import Person, Role
+from coreflect.policy.models import PolicySettings
+from coreflect.supervision import rules
 from coreflect.supervision.models import AttendanceStatus, Modality, RelationshipType
 
 
@@ -138,8 +139,21 @@ class RelationshipForm(NHSFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         people = Person.objects.order_by("name")
         self.fields["supervisee"].queryset = people.peer_workers()  # type: ignore[attr-defined]
-        self.fields["supervisor"].queryset = people  # type: ignore[attr-defined]
+        # Governance and administrator accounts are not offered (rules.may_supervise).
+        supervising = [role for role in Role.values if rules.may_supervise(role)]
+        self.fields["supervisor"].queryset = people.filter(role__in=supervising)  # type: ignore[attr-defined]
+        self.fields[
+            "supervisor"
+        ].help_text = "Someone without a peer-work role is recorded as a non-peer supervisor."
 
 
 class EndRelationshipForm(NHSFormMixin, forms.Form):
-    end_date = forms.DateField(label="Last day", widget=date_input())
+    end_date = forms.DateField(
+        label="Last day of the relationship",
+        widget=date_input(),
+        help_text="The supervisor still supervises on this day, and no longer from the next.",
+    )
+    confirm = forms.BooleanField(
+        label="Yes, end this relationship",
+        error_messages={"required": "Tick the box to confirm you want to end the relationship"},
+    )

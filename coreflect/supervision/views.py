@@ -3,10 +3,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
-from coreflect.authorization import Permission, has_permission, person_of
-from coreflect.compliance.models import PolicySettings
+from coreflect.authorization import person_of
+from coreflect.policy.models import PolicySettings
 from coreflect.supervision import access, actions, rules
 from coreflect.supervision.forms import (
     CancelForm,
@@ -18,18 +17,12 @@ from coreflect.supervision.forms import (
     RelationshipForm,
 )
 from coreflect.supervision.models import Session, SupervisionRelationship
+from coreflect.supervision.rules import Right
 
 STALE_MESSAGE = (
     "Someone else changed this session since you opened it. Your changes were not saved; "
     "here is the current version."
 )
-
-
-def _is_lead(request: HttpRequest, session: Session) -> bool:
-    return (
-        has_permission(request.user, Permission.RECORD_SESSIONS)
-        and person_of(request.user) == session.lead
-    )
 
 
 def _location_late(session: Session) -> tuple[bool, int]:
@@ -39,23 +32,33 @@ def _location_late(session: Session) -> tuple[bool, int]:
         session.location
         and session.location_set_at
         and rules.location_is_late(
-            session.date, timezone.localdate(session.location_set_at), notice_days
+            session.date,
+            timezone.localdate(session.location_set_at),
+            notice_days,
+            created_on=timezone.localdate(session.created_at),
         )
     )
     return late, notice_days
 
 
 def session_list(request: HttpRequest) -> HttpResponse:
-    """Sessions the user leads: upcoming first, then the most recent."""
+    """Sessions the user leads: registers still to complete, then upcoming sessions, then the
+    most recent."""
     me = access.recorder(request.user)
     today = timezone.localdate()
-    led = Session.objects.filter(lead=me).prefetch_related("attendance__person")
+    led = access.with_registers(Session.objects.filter(lead=me))
+    to_complete = access.registers_to_complete(me, on=today)
+    upcoming = list(led.filter(date__gte=today).order_by("date", "start_time")[:50])
+    recent = list(led.filter(date__lt=today).order_by("-date", "-start_time")[:50])
+    registers = access.registers_for(request.user, [*to_complete, *upcoming, *recent], on=today)
+    first, second = len(to_complete), len(to_complete) + len(upcoming)
     return render(
         request,
         "supervision/list.html",
         {
-            "upcoming": led.filter(date__gte=today).order_by("date", "start_time")[:50],
-            "recent": led.filter(date__lt=today).order_by("-date", "-start_time")[:50],
+            "to_complete": registers[:first],
+            "upcoming": registers[first:second],
+            "recent": registers[second:],
         },
     )
 
@@ -120,54 +123,66 @@ def new_co_reflection(request: HttpRequest) -> HttpResponse:
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The session and its register; the lead ticks the register here."""
-    session = access.get_session_for(request.user, pk)
-    is_lead = _is_lead(request, session)
-    if request.method == "POST" and (not is_lead or session.is_cancelled):
+    """The session and its register as the user may see it; whoever may change the session
+    (its lead, or a corrector of a closed record) ticks the register here."""
+    today = timezone.localdate()
+    session = access.get_session_for(request.user, pk, on=today)
+    right = access.right_over(request.user, session, on=today)
+    if request.method == "POST" and (right is None or session.is_cancelled):
         raise Http404("No such session")
-    attendance = list(session.attendance.select_related("person").order_by("person__name"))
-    form = None
+    register = access.registers_for(request.user, [session], on=today)[0]
+    form = _register_form(register, right, request.POST or None)
     stale = False
-    if is_lead and not session.is_cancelled:
-        form = RegisterForm(
-            request.POST or None,
-            attendance=attendance,
-            initial={"version": session.version},
-        )
-        if request.method == "POST" and form.is_valid():
-            try:
-                actions.record_register(
-                    by=request.user,  # type: ignore[arg-type]
-                    session=session,
-                    statuses=form.statuses(),
-                    version=form.cleaned_data["version"],
-                )
-            except actions.StaleEdit:
-                # Show the register as it is now, not as this editor left it.
-                stale = True
-                session = access.get_session_for(request.user, pk)
-                attendance = list(
-                    session.attendance.select_related("person").order_by("person__name")
-                )
-                form = None
-                if not session.is_cancelled:
-                    form = RegisterForm(attendance=attendance, initial={"version": session.version})
-            else:
-                messages.success(request, "Register saved.")
-                return redirect("supervision:detail", pk=session.pk)
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            actions.record_register(
+                by=request.user,  # type: ignore[arg-type]
+                session=session,
+                statuses=form.statuses(),
+                version=form.cleaned_data["version"],
+                correction=right is Right.CORRECT,
+            )
+        except actions.StaleEdit:
+            # Show the register as it is now, not as this editor left it.
+            stale = True
+            session = access.get_session_for(request.user, pk, on=today)
+            right = access.right_over(request.user, session, on=today)
+            register = access.registers_for(request.user, [session], on=today)[0]
+            form = _register_form(register, right)
+        else:
+            messages.success(request, "Register saved.")
+            return redirect("supervision:detail", pk=session.pk)
     late, notice_days = _location_late(session)
+    me = person_of(request.user)
     return render(
         request,
         "supervision/detail.html",
         {
             "session": session,
-            "attendance": attendance,
+            "register": register,
             "form": form,
-            "is_lead": is_lead,
+            "may_change": right is not None and not session.is_cancelled,
+            "correcting": right is Right.CORRECT,
+            # The lead of a closed record: told why they can no longer change it.
+            "closed_to_me": right is None and me is not None and session.lead_id == me.pk,
             "location_late": late,
             "notice_days": notice_days,
             "stale": STALE_MESSAGE if stale else "",
         },
+    )
+
+
+def _register_form(
+    register: access.Register, right: Right | None, data: QueryDict | None = None
+) -> RegisterForm | None:
+    """The register's form for someone who may change the session, while it is not cancelled
+    (such a person sees every status: rules.may_correct asks for every participant in reach)."""
+    if right is None or register.session.is_cancelled:
+        return None
+    return RegisterForm(
+        data,
+        attendance=[line.attendance for line in register.lines],
+        initial={"version": register.session.version},
     )
 
 
@@ -177,8 +192,9 @@ def _edit_form(session: Session, data: QueryDict | None = None) -> EditSessionFo
 
 
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """Change the date, time, length, modality or location of a session the user leads."""
-    session = access.get_session_to_edit(request.user, pk)
+    """Change the date, time, length, modality or location of a session: its lead while the
+    record is open, a corrector once it is closed."""
+    session, right = access.get_session_to_change(request.user, pk)
     if session.is_cancelled:
         messages.info(request, "This session is cancelled, so it cannot be changed.")
         return redirect("supervision:detail", pk=session.pk)
@@ -191,10 +207,11 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,  # type: ignore[arg-type]
                 session=session,
                 version=data["version"],
+                correction=right is Right.CORRECT,
                 **{name: data[name] for name in actions.EDITABLE_FIELDS},
             )
         except actions.StaleEdit:
-            session = access.get_session_to_edit(request.user, pk)
+            session, right = access.get_session_to_change(request.user, pk)
             if session.is_cancelled:
                 messages.error(request, "Someone else cancelled this session; it was not changed.")
                 return redirect("supervision:detail", pk=session.pk)
@@ -208,13 +225,19 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "supervision/edit.html",
-        {"form": form, "session": session, "stale": STALE_MESSAGE if stale else ""},
+        {
+            "form": form,
+            "session": session,
+            "correcting": right is Right.CORRECT,
+            "stale": STALE_MESSAGE if stale else "",
+        },
     )
 
 
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    """Cancel a session the user leads, with a reason and any alternative offered."""
-    session = access.get_session_to_edit(request.user, pk)
+    """Cancel a session, with a reason and any alternative offered: its lead while the record
+    is open, a corrector once it is closed."""
+    session, right = access.get_session_to_change(request.user, pk)
     if session.is_cancelled:
         messages.info(request, "This session is already cancelled.")
         return redirect("supervision:detail", pk=session.pk)
@@ -230,9 +253,10 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
                 cancelled_by_side=data["cancelled_by_side"],
                 reason=data["reason"],
                 alternative_offered=data["alternative_offered"],
+                correction=right is Right.CORRECT,
             )
         except actions.StaleEdit:
-            session = access.get_session_to_edit(request.user, pk)
+            session, right = access.get_session_to_change(request.user, pk)
             if session.is_cancelled:
                 messages.error(request, "Someone else cancelled this session already.")
                 return redirect("supervision:detail", pk=session.pk)
@@ -247,7 +271,12 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "supervision/cancel.html",
-        {"form": form, "session": session, "stale": STALE_MESSAGE if stale else ""},
+        {
+            "form": form,
+            "session": session,
+            "correcting": right is Right.CORRECT,
+            "stale": STALE_MESSAGE if stale else "",
+        },
     )
 
 
@@ -272,27 +301,23 @@ def relationships(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Relationship recorded.")
             return redirect("supervision:relationships")
-    today = timezone.localdate()
     current = (
-        SupervisionRelationship.objects.current(today)
+        SupervisionRelationship.objects.current(timezone.localdate())
         .select_related("supervisee", "supervisor")
         .order_by("supervisee__name", "type")
     )
     return render(
-        request,
-        "supervision/relationships.html",
-        {"form": form, "relationships": current, "today": today},
+        request, "supervision/relationships.html", {"form": form, "relationships": current}
     )
 
 
-@require_POST
 def end_relationship(request: HttpRequest, pk: int) -> HttpResponse:
-    """End a relationship on a given last day, e.g. before a new peer work supervisor starts."""
+    """Ask for the last day of a relationship and a confirmation, then end it (e.g. before a
+    new peer work supervisor starts)."""
     relationship = access.get_relationship_to_manage(request.user, pk)
-    form = EndRelationshipForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Give the last day of the relationship as a date.")
-        return redirect("supervision:relationships")
+    form = EndRelationshipForm(request.POST or None, initial={"end_date": timezone.localdate()})
+    if request.method != "POST" or not form.is_valid():
+        return _confirm_end(request, relationship, form)
     end_date = form.cleaned_data["end_date"]
     try:
         actions.end_relationship(
@@ -301,12 +326,21 @@ def end_relationship(request: HttpRequest, pk: int) -> HttpResponse:
             end_date=end_date,
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            f"{relationship.supervisor.name} no longer supervises {relationship.supervisee.name} "
-            f"({relationship.get_type_display().lower()}) after "
-            f"{end_date.day} {end_date:%B %Y}.",
-        )
+        form.add_error("end_date", error)
+        return _confirm_end(request, relationship, form)
+    messages.success(
+        request,
+        f"{relationship.supervisor.name} no longer supervises {relationship.supervisee.name} "
+        f"({relationship.get_type_display().lower()}) after {end_date.day} {end_date:%B %Y}.",
+    )
     return redirect("supervision:relationships")
+
+
+def _confirm_end(
+    request: HttpRequest, relationship: SupervisionRelationship, form: EndRelationshipForm
+) -> HttpResponse:
+    return render(
+        request,
+        "supervision/end_relationship.html",
+        {"relationship": relationship, "form": form},
+    )

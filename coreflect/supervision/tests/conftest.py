@@ -1,38 +1,19 @@
-"""Session fixtures: a fixed today, and a one-to-one maker."""
+"""Session fixtures: one-to-one and co-reflection makers (the root conftest freezes the clock
+on TODAY)."""
 
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from coreflect.supervision import actions
 
 TODAY = dt.date(2026, 11, 23)  # a Monday; the last Wednesday of the month is the 25th
-_localdate = timezone.localdate
-_now = timezone.now
 
 
 @pytest.fixture(autouse=True)
 def fast_passwords(settings):
     """Personas are made with passwords; the real hasher costs seconds per test."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def frozen_today(monkeypatch):
-    """Move the clock to TODAY: today's date is TODAY, and now is the time of day on TODAY
-    (so a time stamped with now, such as when a location was given, falls on TODAY too; an
-    aware datetime given to localdate is still converted)."""
-    shift = dt.timedelta(days=(TODAY - _localdate()).days)
-
-    def localdate(value=None, timezone=None):
-        return TODAY if value is None else _localdate(value, timezone)
-
-    def now():
-        return _now() + shift
-
-    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
-    monkeypatch.setattr("django.utils.timezone.now", now)
 
 
 @pytest.fixture

@@ -315,3 +315,117 @@ def test_ending_a_peer_work_relationship_later_cannot_overlap_the_next_one(sam, 
         )
     first.refresh_from_db()
     assert first.end_date == TODAY
+
+
+@pytest.mark.parametrize("account", ["gus", "ada"])
+def test_governance_and_administrator_accounts_cannot_be_made_supervisors(
+    request, account, hana, olly
+):
+    supervisor = request.getfixturevalue(account)
+    with pytest.raises(ValidationError, match="cannot supervise anyone"):
+        actions.start_relationship(
+            by=hana.user, supervisee=olly, supervisor=supervisor, type="clinical", start_date=TODAY
+        )
+    assert not SupervisionRelationship.objects.filter(supervisor=supervisor).exists()
+
+
+def test_a_supervisor_without_a_peer_work_role_is_recorded_as_non_peer(hana, lena, olly):
+    SupervisionRelationship.objects.filter(supervisee=olly).update(end_date=TODAY)
+    relationship = actions.start_relationship(
+        by=hana.user,
+        supervisee=olly,
+        supervisor=lena,
+        type="peer_work",
+        start_date=TODAY + dt.timedelta(days=1),
+    )
+    assert not relationship.supervisor_is_peer
+
+
+def test_the_same_relationship_twice_is_refused_with_a_reason(hana, lena, alice):
+    actions.start_relationship(
+        by=hana.user, supervisee=alice, supervisor=lena, type="clinical", start_date=TODAY
+    )
+    with pytest.raises(ValidationError, match="already recorded: Lena Line supervises Alice"):
+        actions.start_relationship(
+            by=hana.user, supervisee=alice, supervisor=lena, type="clinical", start_date=TODAY
+        )
+    with pytest.raises(ValidationError, match="already recorded"):
+        actions.start_relationship(
+            by=hana.user,
+            supervisee=alice,
+            supervisor=lena,
+            type="clinical",
+            start_date=TODAY + dt.timedelta(days=10),
+        )
+    assert SupervisionRelationship.objects.filter(type="clinical").count() == 1
+
+
+def test_the_same_two_people_again_after_the_first_relationship_ended_is_accepted(
+    hana, lena, alice
+):
+    first = actions.start_relationship(
+        by=hana.user,
+        supervisee=alice,
+        supervisor=lena,
+        type="clinical",
+        start_date=TODAY - dt.timedelta(days=60),
+        end_date=TODAY - dt.timedelta(days=30),
+    )
+    second = actions.start_relationship(
+        by=hana.user, supervisee=alice, supervisor=lena, type="clinical", start_date=TODAY
+    )
+    assert first.pk != second.pk
+
+
+# Corrections are marked in the audit log, with what changed.
+
+
+def test_a_corrected_register_is_audited_as_a_correction_with_the_change(
+    hana, sam, alice, one_to_one
+):
+    session = one_to_one(sam, alice, TODAY - dt.timedelta(days=3))
+    actions.record_register(
+        by=hana.user,
+        session=session,
+        statuses={alice.pk: "did_not_attend"},
+        version=1,
+        correction=True,
+    )
+    entry = AuditEvent.objects.get(action="session.register")
+    assert entry.actor == hana.user
+    assert entry.detail == {
+        "changes": {str(alice.pk): ["attended", "did_not_attend"]},
+        "correction": True,
+    }
+
+
+def test_a_corrected_session_change_and_cancellation_are_audited_as_corrections(
+    hana, sam, alice, one_to_one
+):
+    session = one_to_one(sam, alice, TODAY - dt.timedelta(days=3))
+    actions.update_session(
+        by=hana.user, session=session, version=1, correction=True, start_time=dt.time(11)
+    )
+    actions.cancel_session(
+        by=hana.user,
+        session=session,
+        version=2,
+        cancelled_by_side="supervisor",
+        reason="Recorded by mistake",
+        correction=True,
+    )
+    update = AuditEvent.objects.get(action="session.update")
+    assert update.detail == {
+        "before": {"start_time": "10:00:00"},
+        "after": {"start_time": "11:00:00"},
+        "correction": True,
+    }
+    assert AuditEvent.objects.get(action="session.cancel").detail["correction"] is True
+
+
+def test_a_leads_own_change_is_not_marked_as_a_correction(sam, alice, one_to_one):
+    session = one_to_one(sam, alice)
+    actions.record_register(
+        by=sam.user, session=session, statuses={alice.pk: "apologies"}, version=1
+    )
+    assert "correction" not in AuditEvent.objects.get(action="session.register").detail

@@ -1,6 +1,8 @@
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from coreflect.authorization import Permission, has_permission, person_of
+from coreflect.supervision.access import may_manage_relationships, may_record_sessions
 
 
 def current_person(request: HttpRequest) -> dict[str, object]:
@@ -10,7 +12,7 @@ def current_person(request: HttpRequest) -> dict[str, object]:
         "me": person_of(user),
         "can_import": has_permission(user, Permission.IMPORT_DATA),
         "can_change_policy": has_permission(user, Permission.CHANGE_POLICY),
-        "can_record_sessions": has_permission(user, Permission.RECORD_SESSIONS),
-        "can_manage_relationships": has_permission(user, Permission.CHANGE_POLICY)
-        or has_permission(user, Permission.IMPORT_DATA),
+        # Asks the database (does this person supervise anyone now?) only when a page uses it.
+        "can_record_sessions": SimpleLazyObject(lambda: may_record_sessions(user)),
+        "can_manage_relationships": may_manage_relationships(user),
     }
