@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("coreflect.compliance.urls")),
     path("sessions/", include("coreflect.supervision.urls")),
     path("imports/", include("coreflect.imports.urls")),
+    path("policy/", include("coreflect.policy.urls")),
     path(
         "favicon.ico",
         login_not_required(RedirectView.as_view(url=static("vendor/assets/images/favicon.ico"))),

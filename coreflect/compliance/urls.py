@@ -9,5 +9,4 @@ urlpatterns = [
     path("matrix.xlsx", views.matrix_xlsx, name="matrix_xlsx"),
     path("people/<str:external_id>/", views.person_page, name="person"),
     path("me/", views.who_am_i, name="me"),
-    path("policy/", views.policy_page, name="policy"),
 ]

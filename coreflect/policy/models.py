@@ -1,0 +1,82 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from coreflect.people.models import AbsenceType
+from coreflect.policy.presets import PRESETS, PROTOCOL, Rounding
+
+
+class PolicyQuerySet(models.QuerySet["PolicySettings"]):
+    def current(self) -> "PolicySettings":
+        """The organisation's policy; made from the protocol preset the first time it is read
+        (by an audited action, as any other write)."""
+        policy = self.order_by("pk").first()
+        if policy is not None:
+            return policy
+        from coreflect.policy.actions import create_policy
+
+        return create_policy(by=None)
+
+
+class PolicySettings(models.Model):
+    """The organisation's policy: one row, its defaults the protocol preset's. Every app reads
+    its numbers from here (compliance its requirements, supervision its session defaults)."""
+
+    preset = models.CharField(
+        max_length=32,
+        default="protocol",
+        choices=[(name, name.capitalize()) for name in PRESETS],
+        help_text="The preset these numbers started from.",
+    )
+    year_start_month = models.PositiveSmallIntegerField(
+        default=PROTOCOL.year_start_month,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text="Month the recording year starts (4 = April).",
+    )
+    quarter_one_to_one = models.PositiveSmallIntegerField(
+        "one-to-ones a quarter", default=PROTOCOL.quarter_one_to_one
+    )
+    quarter_co_reflection = models.PositiveSmallIntegerField(
+        "co-reflections a quarter", default=PROTOCOL.quarter_co_reflection
+    )
+    year_total = models.PositiveSmallIntegerField("sessions a year", default=PROTOCOL.year_total)
+    long_term_sickness_days = models.PositiveSmallIntegerField(
+        "long-term sickness threshold (days)",
+        default=PROTOCOL.long_term_sickness_days,
+        validators=[MinValueValidator(1)],
+        help_text="Consecutive calendar days of sickness that reduce requirements pro rata.",
+    )
+    prorating_absence_types = models.JSONField(
+        "other absence types that reduce requirements",
+        default=list,
+        blank=True,
+        help_text=f"Any of: {', '.join(AbsenceType.values)}.",
+    )
+    rounding = models.CharField(
+        max_length=8,
+        choices=[(r.value, r.value.replace("_", " ")) for r in Rounding],
+        default=PROTOCOL.rounding.value,
+    )
+    location_notice_days = models.PositiveSmallIntegerField(
+        "location notice (calendar days)", default=PROTOCOL.location_notice_days
+    )
+    one_to_one_minutes = models.PositiveSmallIntegerField(
+        "default one-to-one length (minutes)", default=PROTOCOL.one_to_one_minutes
+    )
+    co_reflection_minutes = models.PositiveSmallIntegerField(
+        "default co-reflection length (minutes)", default=PROTOCOL.co_reflection_minutes
+    )
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    objects = PolicyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "policy"
+        verbose_name_plural = "policy"
+
+    def __str__(self) -> str:
+        return f"Policy (from the {self.preset} preset)"
