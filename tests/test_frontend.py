@@ -115,7 +115,7 @@ def test_htmx_adds_no_inline_styles_and_sends_the_csrf_token(login, alice):
     response = login(alice).get("/")
     html = response.content.decode()
     assert '"includeIndicatorStyles": false' in html
-    header = re.search(r"<body hx-headers='\{\"X-CSRFToken\": \"([^\"]+)\"\}'>", html)
+    header = re.search(r"<body data-hx-headers='\{\"X-CSRFToken\": \"([^\"]+)\"\}'>", html)
     assert header and len(header.group(1)) >= 32
 
 
@@ -172,9 +172,9 @@ def test_expired_form_shows_a_plain_language_403(db):
 
 
 def test_opening_a_button_only_address_explains_itself_and_changes_nothing(login, alice):
-    response = login(alice).get("/sessions/relationships/1/end/")
+    response = login(alice).get("/logout/")
     assert response.status_code == 405
-    assert response["Allow"] == "POST"
+    assert "POST" in response["Allow"]
     assert b"<h1>This address is for a button</h1>" in response.content
     assert b"nothing has been changed" in response.content
 

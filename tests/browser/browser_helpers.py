@@ -1,18 +1,28 @@
 """What the browser tests share besides fixtures: Chromium's launch, the axe-core scan, the CSP
-check, the focus-indicator check, and the app's pages discovered from the URL configuration.
+check, the Nu Html Checker run, the focus-indicator check, and the app's pages discovered from
+the URL configuration.
 
 Plain functions, so test modules and conftest.py can both import them.
 """
 
+import datetime as dt
+import json
 import os
 import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern, RoutePattern
+
+# The instant the browser tests run at, the same as the root conftest.py's frozen clock (a
+# Monday morning in late November, when the demo has something in every state).
+FROZEN_AT = dt.datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/London"))
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Offline and quiet: no update checks, sync or QUIC, nothing that phones home mid-test.
@@ -34,6 +44,9 @@ ENABLE_HINT = (
 AXE_JS = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SCREENSHOTS = Path(settings.BASE_DIR) / "build" / "screenshots"
+# The Nu Html Checker (the W3C validator), from the vnu-jar npm package; it needs Java 17+.
+VNU_JAR = Path(settings.BASE_DIR) / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+JAVA = shutil.which("java")
 
 # URL patterns the scan leaves out: Django's admin, signing out (a POST that ends the
 # session) and anything whose route ends in a file extension (downloads such as .csv, .xlsx).
@@ -127,6 +140,81 @@ def describe_violations(where: str, violations: list[dict]) -> str:
         if len(v["nodes"]) > 8:
             lines.append(f"      … and {len(v['nodes']) - 8} more elements")
     return "\n".join(lines)
+
+
+# The Nu Html Checker.
+
+
+def html_checker_missing() -> str | None:
+    """Why the Nu Html Checker cannot run here, or None when it can."""
+    if JAVA is None:
+        return "the HTML validity check needs Java 17+ (apt-get install default-jre-headless)"
+    if not VNU_JAR.exists():
+        return f"the HTML validity check needs {VNU_JAR} (npm ci installs vnu-jar)"
+    return None
+
+
+@dataclass(frozen=True)
+class HtmlError:
+    """One error the checker reported: the file, where in it, and what."""
+
+    file: Path
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.line}:{self.column} {self.message}"
+
+
+def check_html(files: list[Path]) -> list[HtmlError]:
+    """The Nu Html Checker's errors in these files (warnings left out), in one run: the JVM
+    takes seconds to start, so callers collect pages and check them together."""
+    if not files:
+        return []
+    result = subprocess.run(  # noqa: S603 (fixed arguments and our own temporary files)
+        [
+            str(JAVA),
+            "-jar",
+            str(VNU_JAR),
+            "--format",
+            "json",
+            "--errors-only",
+            "--no-langdetect",  # language detection only ever warns
+            "--stdout",
+            *map(str, files),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    try:
+        messages = json.loads(result.stdout)["messages"]
+    except (json.JSONDecodeError, KeyError):
+        raise AssertionError(
+            f"the Nu Html Checker did not answer JSON (exit status {result.returncode}):\n"
+            f"{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
+        ) from None
+    errors = []
+    for message in messages:
+        # "error", or "non-document-error" when a file could not be read at all.
+        if message.get("type") == "info":
+            continue
+        errors.append(
+            HtmlError(
+                # The checker names a file as a URL: file:/tmp/…/0001.html.
+                file=Path(message.get("url", "").removeprefix("file:")),
+                line=message.get("firstLine", message.get("lastLine", 0)),
+                column=message.get("firstColumn", 0),
+                message=message.get("message", str(message)),
+            )
+        )
+    if result.returncode not in {0, 1} or (result.returncode == 1 and not errors):
+        raise AssertionError(
+            f"the Nu Html Checker failed (exit status {result.returncode}):\n"
+            f"{result.stderr[-2000:]}"
+        )
+    return errors
 
 
 # Focus.

@@ -2,24 +2,32 @@
 
 Everything in this folder is marked `browser`. Without /usr/bin/chromium the tests skip and say
 how to enable them, unless COREFLECT_REQUIRE_BROWSER=1 (CI), when they fail.
+
+The whole session runs on a frozen clock (date and time, in this process and so in the live
+server's thread too), so no browser test depends on the real day or hour.
 """
 
 import datetime as dt
 import io
 import os
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import time_machine
 from browser_helpers import (
     AXE_JS,
     CHROMIUM,
     CHROMIUM_ARGS,
     ENABLE_HINT,
+    FROZEN_AT,
     REQUIRE_BROWSER,
     SCREENSHOTS,
+    check_html,
+    html_checker_missing,
     is_csp_violation,
     sign_in,
 )
@@ -35,6 +43,18 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
 
 HERE = Path(__file__).parent
+# The HTML checker's own hint (installing Chromium would not help).
+REQUIRE_HINT = "set COREFLECT_REQUIRE_BROWSER=1 to make this a failure"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _frozen_session_clock() -> Iterator[None]:
+    """Freeze the clock for the whole session, not only inside each test: session-scoped
+    set-up (the live server, Chromium, anything built once) runs on it too. time-machine
+    patches the process, so the live server's thread sees the same instant; the root
+    conftest's per-test freeze nests inside at the same instant."""
+    with time_machine.travel(FROZEN_AT, tick=False):
+        yield
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -51,6 +71,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.skip(reason=f"{CHROMIUM} is missing: {ENABLE_HINT}"))
         elif "axe_js" in needs and not AXE_JS.exists():
             item.add_marker(pytest.mark.skip(reason=f"{AXE_JS} is missing: {ENABLE_HINT}"))
+        elif "html_checker" in needs and (missing := html_checker_missing()):
+            item.add_marker(pytest.mark.skip(reason=f"{missing}; {REQUIRE_HINT}"))
 
 
 @pytest.hookimpl(wrapper=True)
@@ -65,10 +87,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
 FAILED = pytest.StashKey[bool]()
 
 
-def unavailable(reason: str) -> None:
+def unavailable(reason: str, hint: str = ENABLE_HINT) -> None:
     if REQUIRE_BROWSER:
         pytest.fail(f"{reason} and COREFLECT_REQUIRE_BROWSER=1", pytrace=False)
-    pytest.skip(f"{reason}: {ENABLE_HINT}")
+    pytest.skip(f"{reason}: {hint}")
 
 
 @pytest.fixture(scope="session")
@@ -91,6 +113,70 @@ def axe_js() -> str:
     if not AXE_JS.exists():
         unavailable(f"the accessibility scan needs {AXE_JS} (npm ci installs axe-core)")
     return AXE_JS.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def html_checker() -> Callable[[list[Path]], list]:
+    """check_html(files), failing (or skipping) first if Java or vnu.jar is missing."""
+    if missing := html_checker_missing():
+        unavailable(missing, hint=REQUIRE_HINT)
+    return check_html
+
+
+@dataclass
+class ServedHtml:
+    """Pages as the server sent them, kept to be checked together at the end of the session."""
+
+    folder: Path
+    labels: dict[Path, str] = field(default_factory=dict)
+    roles: Counter[str] = field(default_factory=Counter)
+
+    def add(self, role: str, where: str, html: bytes) -> None:
+        path = (self.folder / f"{len(self.labels):04d}.html").resolve()
+        path.write_bytes(html)
+        self.labels[path] = f"{role} {where}"
+        self.roles[role] += 1
+
+    def report(self, errors: list) -> str:
+        """`role page: line:col message`, grouped by page in the order the pages were seen."""
+        by_file: dict[Path, list] = {}
+        for error in errors:
+            by_file.setdefault(error.file.resolve(), []).append(error)
+        lines = [
+            f"The Nu Html Checker found {len(errors)} error(s) in {len(by_file)} of the "
+            f"{len(self.labels)} pages the accessibility scan visited:"
+        ]
+        for path in sorted(by_file, key=lambda p: (p not in self.labels, str(p))):
+            label = self.labels.get(path, str(path))
+            lines += [f"  {label}: {error}" for error in by_file[path]]
+        return "\n".join(lines)
+
+    def summary(self) -> str:
+        counts = ", ".join(f"{role} {n}" for role, n in self.roles.items())
+        return f"Nu Html Checker: {len(self.labels)} pages validated ({counts})"
+
+
+@pytest.fixture(scope="session")
+def served_html(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedHtml]:
+    """Collects the served HTML of every page the scan visits, then runs the Nu Html Checker
+    once over all of them when the test process finishes (one JVM start, not one a page).
+
+    A page with errors fails the session's last teardown with `role page: line:col message`.
+    """
+    served = ServedHtml(folder=tmp_path_factory.mktemp("served-html"))
+    yield served
+    if not served.labels:
+        return
+    if missing := html_checker_missing():
+        # The scan's axe results still count; the skip (or, in CI, the failure) is reported by
+        # test_the_html_checker_finds_invalid_html.
+        if REQUIRE_BROWSER:
+            pytest.fail(f"{missing} and COREFLECT_REQUIRE_BROWSER=1", pytrace=False)
+        return
+    errors = check_html(list(served.labels))
+    print(f"\n{served.summary()}: {len(errors)} error(s)")
+    if errors:
+        pytest.fail(served.report(errors) + f"\n({served.summary()})", pytrace=False)
 
 
 @pytest.fixture(autouse=True)
@@ -220,8 +306,9 @@ class Demo:
 
 @pytest.fixture
 def demo(live_server) -> Demo:
-    """The demo organisation, built by the real `coreflect demo-data` command as of today
-    (the app's pages count up to today, so the demo must be built for today too)."""
+    """The demo organisation, built by the real `coreflect demo-data` command as of today,
+    which is the frozen clock's day (the app's pages count up to today, so the demo must be
+    built for the same day)."""
     today = timezone.localdate()
     call_command("demo-data", "--today", today.isoformat(), stdout=io.StringIO())
     return Demo(today=today, password=PASSWORD)

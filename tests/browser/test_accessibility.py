@@ -1,4 +1,5 @@
-"""axe-core (WCAG 2.2 AA) on every page of the app, for every role, and the CSP on each.
+"""axe-core (WCAG 2.2 AA) on every page of the app, for every role, the CSP on each, and the
+Nu Html Checker on the HTML each page was served as.
 
 The pages come from the URL configuration, not a list kept by hand: a new page is scanned
 without anyone remembering to add it. A page with a path parameter needs a sample in SAMPLES
@@ -25,8 +26,8 @@ from django.utils import timezone
 
 from coreflect.authorization import ROLES
 from coreflect.imports.models import ImportRun
-from coreflect.people.access import visible_people
 from coreflect.people.models import Person, Role
+from coreflect.supervision.access import visible_people
 from coreflect.supervision.models import Session, SupervisionRelationship
 
 Kwargs = dict[str, object]
@@ -82,7 +83,7 @@ def import_run_sample(me: Person | None, user: User | None, today: dt.date) -> l
 
 
 def relationship_sample(me: Person | None, user: User | None, today: dt.date) -> list[Kwargs]:
-    """A relationship in force (ending one is a POST; a GET goes back to the list)."""
+    """A relationship in force (its page asks to confirm the end)."""
     current = SupervisionRelationship.objects.current(today).order_by("pk").first()
     return [{"pk": current.pk}] if current else []
 
@@ -154,15 +155,19 @@ class Scan:
     role: str
     axe_js: str
     shots: object
+    served_html: object
     problems: list[str] = field(default_factory=list)
     scanned: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
     def check(self, page, console, where: str, response) -> None:
-        """Run axe on the page as it is, and check its CSP header and the console."""
+        """Run axe on the page as it is, and check its CSP header and the console; keep the
+        HTML as served (the response body, not the DOM scripts have changed) for the checker."""
         url = page.url
         started = time.monotonic()
         self.problems += csp_problems(url, response.all_headers() if response else {})
+        if response is not None:
+            self.served_html.add(self.role, where, response.body())
         violations = run_axe(page, self.axe_js)
         if violations:
             self.problems.append(describe_violations(f"{self.role} on {where} ({url})", violations))
@@ -228,7 +233,7 @@ def one_role_per_permission_set() -> list[str]:
 
 @pytest.mark.parametrize("role", ["signed-out", *one_role_per_permission_set()])
 def test_every_page_passes_axe_and_keeps_a_strict_csp(
-    role, demo, import_runs, open_page, axe_js, shots
+    role, demo, import_runs, open_page, axe_js, shots, served_html
 ):
     me = None
     page, console = open_page()
@@ -240,7 +245,7 @@ def test_every_page_passes_axe_and_keeps_a_strict_csp(
         )
         sign_in(page, me.user.username, demo.password)
         console.clear()
-    scan = Scan(role=role, axe_js=axe_js, shots=shots)
+    scan = Scan(role=role, axe_js=axe_js, shots=shots, served_html=served_html)
     pages = app_pages()
     unfillable = [p.name for p in pages if p.params and p.name not in SAMPLES]
     assert not unfillable, f"no sample path parameters for {unfillable}: add them to SAMPLES"
@@ -274,10 +279,17 @@ def test_every_page_passes_axe_and_keeps_a_strict_csp(
         assert response is not None and response.status == 404
         scan.check(page, console, "the 404 page", response)
 
-    print(f"\n{role} ({me or 'signed out'}): {len(scan.scanned)} page states scanned")
+    print(
+        f"\n{role} ({me or 'signed out'}): {len(scan.scanned)} page states scanned, "
+        f"{served_html.roles[role]} kept for the Nu Html Checker"
+    )
     for line in scan.scanned + scan.skipped:
         print("  ", line)
     assert scan.scanned, f"nothing was scanned for {role}"
+    assert served_html.roles[role] == len(scan.scanned), (
+        f"{len(scan.scanned)} page states scanned for {role}, but only "
+        f"{served_html.roles[role]} kept for the Nu Html Checker"
+    )
     assert not scan.problems, "\n\n".join(scan.problems)
 
 
@@ -313,3 +325,20 @@ def test_the_scan_itself_catches_a_violation_and_a_blocked_inline_script(
     console.clear()  # the breach was on purpose
     assert csp_problems("/x", {"content-security-policy": "script-src 'self' 'unsafe-inline'"})
     assert csp_problems("/x", {})
+
+
+def test_the_html_checker_finds_invalid_html(html_checker, tmp_path):
+    """Guards the guard: the checker run by the scan reports the errors we fixed, with lines."""
+    head = '<!DOCTYPE html><html lang="en"><head><title>t</title></head><body>\n'
+    invalid = tmp_path / "invalid.html"
+    invalid.write_text(
+        head + '<form action="" method="post">\n<div hx-get="/x">x</div></form></body></html>'
+    )
+    valid = tmp_path / "valid.html"
+    valid.write_text(
+        head + '<form method="post"><div data-hx-get="/x">x</div></form></body></html>'
+    )
+    errors = html_checker([invalid, valid])
+    assert {e.file.name for e in errors} == {"invalid.html"}
+    assert [str(e) for e in errors if "action" in e.message][0].startswith("2:")
+    assert any("hx-get" in e.message and e.line == 3 for e in errors), errors
