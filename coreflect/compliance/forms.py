@@ -3,13 +3,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils.text import slugify
 
 from coreflect.compliance import rules
-from coreflect.compliance.models import PolicySettings
 from coreflect.forms import NHSFormMixin
-from coreflect.people.models import AbsenceType, Locality, Person, Service
-from coreflect.supervision.models import SupervisionRelationship
+from coreflect.people.models import Locality, Person, Service
+from coreflect.supervision.access import supervisees_of
+from coreflect.supervision.models import RelationshipType, SupervisionRelationship
 
 # The supervisor filter's value for people with no current peer work supervisor.
 NO_SUPERVISOR = "none"
@@ -23,6 +24,11 @@ PERIOD_CHOICES = [
     ("year", "The year"),
 ]
 
+# The "People" filter: the signed-in person's own reports or supervisees.
+MY_REPORTS = "reports"
+MY_SUPERVISEES = "supervisees"
+MINE_CHOICES = {MY_REPORTS: "My reports", MY_SUPERVISEES: "My supervisees"}
+
 
 @dataclass(frozen=True)
 class MatrixParams:
@@ -30,11 +36,22 @@ class MatrixParams:
     as_of: dt.date
     status: str
     period: str
+    # The quarter a narrow screen shows beside the year (1–4).
+    quarter: int = 1
+
+
+def reports_of(me: Person, *, on: dt.date) -> QuerySet[Person]:
+    """The people this person line manages: their recorded line manager, or a line management
+    relationship in force on the day."""
+    managed = SupervisionRelationship.objects.current(on).filter(
+        supervisor=me, type=RelationshipType.LINE_MANAGEMENT
+    )
+    return Person.objects.filter(Q(line_manager=me) | Q(pk__in=managed.values("supervisee")))
 
 
 class MatrixFilterForm(NHSFormMixin, forms.Form):
-    """The matrix's filters. Invalid values fall back to defaults rather than erroring,
-    so a bookmarked link never breaks."""
+    """The matrix's filters. A value that is not valid falls back to its default (the other
+    filters still apply) rather than erroring, so a bookmarked link never breaks."""
 
     year = forms.TypedChoiceField(label="Recording year", coerce=int, required=False)
     as_of = forms.DateField(
@@ -43,6 +60,8 @@ class MatrixFilterForm(NHSFormMixin, forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Counts sessions up to this date. Today by default.",
     )
+    # Offered only to people with reports or supervisees (see __init__).
+    mine = forms.ChoiceField(label="People", required=False)
     # Plain choices, each list read in one query (a model choice field reads through a
     # server-side cursor on PostgreSQL: more round trips, on the busiest page).
     service = forms.TypedChoiceField(coerce=int, required=False)
@@ -53,6 +72,14 @@ class MatrixFilterForm(NHSFormMixin, forms.Form):
         required=False,
     )
     period = forms.ChoiceField(label="In", choices=PERIOD_CHOICES, required=False)
+    # Not a filter: which quarter a narrow screen shows beside the year. Chosen with the links
+    # above the matrix, not in the form.
+    quarter = forms.TypedChoiceField(
+        coerce=int,
+        choices=[(n, f"Quarter {n}") for n in range(1, 5)],
+        required=False,
+        widget=forms.HiddenInput,
+    )
 
     def __init__(
         self,
@@ -62,17 +89,52 @@ class MatrixFilterForm(NHSFormMixin, forms.Form):
         today: dt.date,
         policy: rules.Policy,
         everyone: bool = False,
+        me: Person | None = None,
     ) -> None:
         super().__init__(data)
         self.today = today
         self.policy = policy
+        self.me = me
         current = rules.year_containing(today, policy)
         self.fields["year"].choices = [  # type: ignore[attr-defined]
             (y, rules.recording_year(y, policy).label) for y in range(current + 1, current - 6, -1)
         ]
         self.fields["year"].initial = current
+        self._show_default_year()
+        self._offer_mine(me, today=today)
         if people is not None:
             self._offer_choices(people, everyone=everyone, today=today)
+
+    def _show_default_year(self) -> None:
+        """Without a valid year in the address (say ?service=3), the year list shows the one
+        the matrix defaults to, the year holding the as-of date: a list shows its first option
+        when its value is not among them, and applying the filters would then change year."""
+        offered = {str(value) for value, _ in self.fields["year"].choices}  # type: ignore[attr-defined]
+        if not self.is_bound or str(self.data.get("year", "")) in offered:
+            return
+        try:
+            as_of = self.fields["as_of"].clean(self.data.get("as_of", "")) or self.today
+        except forms.ValidationError:
+            as_of = self.today
+        self.data = {
+            **dict(self.data.items()),
+            "year": str(rules.year_containing(as_of, self.policy)),
+        }
+
+    def _offer_mine(self, me: Person | None, *, today: dt.date) -> None:
+        """Offers "My reports" to anyone who line manages someone today, "My supervisees" to
+        anyone who supervises someone in peer work today; no field at all for the rest, so the
+        value is ignored if sent."""
+        offered = []
+        if me is not None:
+            if reports_of(me, on=today).exists():
+                offered.append((MY_REPORTS, MINE_CHOICES[MY_REPORTS]))
+            if supervisees_of(me, on=today).exists():
+                offered.append((MY_SUPERVISEES, MINE_CHOICES[MY_SUPERVISEES]))
+        if offered:
+            self.fields["mine"].choices = [("", "Everyone you can see"), *offered]  # type: ignore[attr-defined]
+        else:
+            del self.fields["mine"]
 
     def _offer_choices(self, people: QuerySet[Person], *, everyone: bool, today: dt.date) -> None:
         """Services, localities and supervisors of the people the user may see. Once a
@@ -114,25 +176,43 @@ class MatrixFilterForm(NHSFormMixin, forms.Form):
         value = self.data.get(name, "") if self.is_bound else ""
         return int(value) if str(value).isdigit() else None
 
+    @property
+    def valid_data(self) -> dict[str, Any]:
+        """The values that are valid, each invalid one left out (so it takes its default)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return self.cleaned_data
+
     def params(self) -> MatrixParams:
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        data = self.valid_data
         as_of = data.get("as_of") or self.today
         start_year = data.get("year") or rules.year_containing(as_of, self.policy)
+        period = data.get("period") or ""
         return MatrixParams(
             start_year=start_year,
             as_of=as_of,
             status=data.get("status") or "",
-            period=data.get("period") or "",
+            period=period,
+            quarter=data.get("quarter")
+            or default_quarter(
+                rules.recording_year(start_year, self.policy), as_of=as_of, period=period
+            ),
         )
 
     def filter_people(self, people: QuerySet[Person]) -> QuerySet[Person]:
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        data = self.valid_data
+        on = self.params().as_of
+        if data.get("mine") == MY_REPORTS and self.me is not None:
+            people = people.filter(pk__in=reports_of(self.me, on=on).values("pk"))
+        elif data.get("mine") == MY_SUPERVISEES and self.me is not None:
+            people = people.filter(pk__in=supervisees_of(self.me, on=on).values("pk"))
         if data.get("service"):
             people = people.filter(service=data["service"])
         if data.get("locality"):
             people = people.filter(locality=data["locality"])
         if data.get("supervisor"):
-            supervised = SupervisionRelationship.objects.current(self.params().as_of).peer_work()
+            supervised = SupervisionRelationship.objects.current(on).peer_work()
             if data["supervisor"] == NO_SUPERVISOR:
                 people = people.exclude(pk__in=supervised.values("supervisee"))
             else:
@@ -143,35 +223,45 @@ class MatrixFilterForm(NHSFormMixin, forms.Form):
                 )
         return people
 
+    def chosen_filters(self) -> list[tuple[str, str]]:
+        """The filters in use, in words, with a short form of each for a file name:
+        [("Service: North", "north"), ("Status: At risk in quarter 1", "at-risk-q1")]."""
+        data = self.valid_data
+        chosen: list[tuple[str, str]] = []
+        if data.get("mine"):
+            words = MINE_CHOICES[data["mine"]]
+            chosen.append((words, slugify(words)))
+        for name in ("service", "locality", "supervisor"):
+            if data.get(name):
+                words = dict(self.fields[name].choices)[data[name]]  # type: ignore[attr-defined]
+                if data[name] == NO_SUPERVISOR:
+                    chosen.append((words, "no-supervisor"))
+                else:
+                    chosen.append((f"{self[name].label}: {words}", slugify(words)))
+        if data.get("status"):
+            status = rules.Status(data["status"])
+            period = data.get("period") or ""
+            words, short = f"Status: {status.label}", slugify(status.label)
+            if period == "year":
+                words, short = f"{words} in the year", f"{short}-year"
+            elif period:
+                words, short = f"{words} in quarter {period}", f"{short}-q{period}"
+            chosen.append((words, short))
+        return chosen
 
-class PolicyForm(NHSFormMixin, forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
-    prorating_absence_types = forms.MultipleChoiceField(
-        label="Other absence types that reduce requirements",
-        choices=AbsenceType.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text="Long-term sickness always does. Tick any other absence type that should.",
-    )
+    def chosen_quarter(self) -> int | None:
+        """The quarter chosen for narrow screens, if one was (kept when filters change)."""
+        return self.valid_data.get("quarter")
 
-    class Meta:
-        model = PolicySettings
-        fields = [
-            "year_start_month",
-            "quarter_one_to_one",
-            "quarter_co_reflection",
-            "year_total",
-            "long_term_sickness_days",
-            "prorating_absence_types",
-            "rounding",
-            "location_notice_days",
-            "one_to_one_minutes",
-            "co_reflection_minutes",
-        ]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["version"].initial = self.instance.version
-
-    def changes(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+def default_quarter(year: rules.Period, *, as_of: dt.date, period: str) -> int:
+    """The quarter a narrow screen shows by default: the one a status filter asks about, else
+    the one containing the as-of date (the first or last if it falls outside the year)."""
+    if period in {"1", "2", "3", "4"}:
+        return int(period)
+    if as_of < year.start:
+        return 1
+    for number, quarter in enumerate(rules.quarters(year), start=1):
+        if quarter.contains(as_of):
+            return number
+    return 4

@@ -12,7 +12,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
+
+# Re-exported: part of this module's interface, since Policy holds one.
+from coreflect.policy.presets import Rounding as Rounding
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -22,7 +25,6 @@ TOTAL = "total"
 KINDS = (ONE_TO_ONE, CO_REFLECTION)
 SICKNESS = "sickness"
 
-ATTENDED = "attended"
 # Statuses that mean the person will not be there, so a future session does not count
 # as scheduled (spec §3, "Counting").
 NOT_COMING = frozenset(
@@ -43,15 +45,9 @@ class Status(StrEnum):
         return self.value.replace("_", " ").capitalize()
 
 
-class Rounding(StrEnum):
-    HALF_UP = "half_up"
-    UP = "up"
-    DOWN = "down"
-
-
 @dataclass(frozen=True)
 class Policy:
-    """The numbers of spec §3; the presets module holds the protocol's defaults."""
+    """The numbers of spec §3 (coreflect.policy.presets holds the protocol's defaults)."""
 
     year_start_month: int
     quarter_one_to_one: int
@@ -60,6 +56,38 @@ class Policy:
     long_term_sickness_days: int
     prorating_absence_types: frozenset[str]
     rounding: Rounding
+
+
+class PolicyNumbers(Protocol):
+    """Where requirement numbers come from: a preset, or the organisation's policy row."""
+
+    @property
+    def year_start_month(self) -> int: ...
+    @property
+    def quarter_one_to_one(self) -> int: ...
+    @property
+    def quarter_co_reflection(self) -> int: ...
+    @property
+    def year_total(self) -> int: ...
+    @property
+    def long_term_sickness_days(self) -> int: ...
+    @property
+    def prorating_absence_types(self) -> Iterable[str]: ...
+    @property
+    def rounding(self) -> str: ...
+
+
+def requirements_of(source: PolicyNumbers) -> Policy:
+    """The attendance-requirement numbers of a preset or policy row, as these rules take them."""
+    return Policy(
+        year_start_month=source.year_start_month,
+        quarter_one_to_one=source.quarter_one_to_one,
+        quarter_co_reflection=source.quarter_co_reflection,
+        year_total=source.year_total,
+        long_term_sickness_days=source.long_term_sickness_days,
+        prorating_absence_types=frozenset(source.prorating_absence_types),
+        rounding=Rounding(source.rounding),
+    )
 
 
 class Span(NamedTuple):
@@ -269,27 +297,6 @@ class Tally(NamedTuple):
 Counts = Mapping[tuple[int, str], Tally]
 
 
-def count_sessions(
-    year: Period, as_of: dt.date, sessions: Iterable[tuple[dt.date, str, str]]
-) -> dict[tuple[int, str], Tally]:
-    """Tally (date, kind, attendance status) rows into quarters (spec §3, "Counting")."""
-    spans = quarters(year)
-    attended: dict[tuple[int, str], int] = {}
-    scheduled: dict[tuple[int, str], int] = {}
-    for day, kind, attendance in sessions:
-        if not year.contains(day):
-            continue
-        number = next(i for i, q in enumerate(spans, start=1) if q.contains(day))
-        if day <= as_of and attendance == ATTENDED:
-            attended[number, kind] = attended.get((number, kind), 0) + 1
-        elif day > as_of and attendance not in NOT_COMING:
-            scheduled[number, kind] = scheduled.get((number, kind), 0) + 1
-    return {
-        key: Tally(attended.get(key, 0), scheduled.get(key, 0))
-        for key in attended.keys() | scheduled.keys()
-    }
-
-
 class Requirements(NamedTuple):
     """What one person must attend: (one-to-one, co-reflection) for each quarter, and the
     year's total."""
@@ -340,26 +347,6 @@ def flatten(counts: Counts) -> Counted:
     return tuple(n for key in COUNT_KEYS for n in counts.get(key, NO_SESSIONS))
 
 
-def evaluate(
-    *,
-    year: Period,
-    as_of: dt.date,
-    policy: Policy,
-    employment: Sequence[Span],
-    absences: Sequence[Absence],
-    counts: Counts,
-) -> PersonResult:
-    """Requirements, counts and statuses for one person's quarters and year."""
-    return evaluate_counted(
-        year=year,
-        as_of=as_of,
-        policy=policy,
-        employment=employment,
-        absences=absences,
-        counted=flatten(counts),
-    )
-
-
 def evaluate_counted(
     *,
     year: Period,
@@ -369,8 +356,8 @@ def evaluate_counted(
     absences: Sequence[Absence],
     counted: Counted,
 ) -> PersonResult:
-    """`evaluate`, with the counts as 16 numbers in COUNT_KEYS order (as a query returns
-    them for a whole organisation)."""
+    """Requirements, counts and statuses for one person's quarters and year, from their
+    counts as 16 numbers in COUNT_KEYS order (as `matrix.attendance_counts` returns them)."""
     away = prorating_absences(absences, policy) if absences else ()
     # Only the days within the year count, so spans are cut to it first: people who started
     # in different years before this one then share their requirements.

@@ -1,24 +1,35 @@
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass
 
-from django.contrib import messages
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from coreflect.authorization import Permission, has_permission, person_of
-from coreflect.compliance import actions, exports, matrix, rules
-from coreflect.compliance.forms import MatrixFilterForm, MatrixParams, PolicyForm
-from coreflect.compliance.models import PolicySettings
-from coreflect.people.access import get_person_for, sees_everyone, visible_people
+from coreflect.authorization import person_of
+from coreflect.compliance import exports, matrix, rules
+from coreflect.compliance.forms import MatrixFilterForm, MatrixParams
+from coreflect.compliance.models import current_policy
 from coreflect.people.models import Person
-from coreflect.supervision.models import Attendance, SupervisionRelationship
+from coreflect.supervision.access import (
+    get_person_for,
+    registers_for,
+    sees_everyone,
+    visible_people,
+    with_registers,
+)
+from coreflect.supervision.models import (
+    NOT_COMING,
+    Attendance,
+    Session,
+    SupervisionRelationship,
+)
 
 # Rows of the matrix on one page: enough to scan, few enough to open quickly on a phone.
 PAGE_SIZE = 50
+# A peer worker's next sessions at the top of their own page.
+NEXT_SESSIONS = 5
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,10 @@ class MatrixView:
     def year(self) -> rules.Period:
         return rules.recording_year(self.params.start_year, self.policy)
 
+    @property
+    def context(self) -> matrix.Context:
+        return matrix.Context(self.params.start_year, self.as_of, self.policy)
+
     def rows(self) -> list[matrix.Row]:
         """Everyone who matches the filters, for the downloads."""
         rows = matrix.build(
@@ -48,26 +63,20 @@ class MatrixView:
         return rows
 
     def page(self, number: str | None) -> Page:
-        """One page of rows. Without a status filter only that page's people are computed;
-        a status is known only once computed, so filtering by one computes everyone."""
-        if self.params.status:
-            return Paginator(self.rows(), PAGE_SIZE).get_page(number)
-        members = matrix.in_year(self.people, self.year).order_by("name", "pk")
-        # One query for everyone's ids and revision tokens (a count and a slice would be two).
-        named = members.annotate(revision=matrix.REVISION).values_list("pk", "revision")
-        ids = Paginator(list(named), PAGE_SIZE).get_page(number)
-        rows = matrix.build_named(
-            list(ids.object_list),
-            start_year=self.params.start_year,
-            as_of=self.as_of,
-            policy=self.policy,
+        """One page of rows, read from the stored results (filtered by status in SQL)."""
+        return matrix.page(
+            self.people,
+            self.context,
+            number=number,
+            size=PAGE_SIZE,
+            status=self.params.status,
+            period=self.params.period,
         )
-        return Page(rows, ids.number, ids.paginator)
 
 
 def filtered_matrix(request: HttpRequest) -> MatrixView:
     today = timezone.localdate()
-    policy = PolicySettings.objects.current().values()
+    policy = current_policy()
     people = visible_people(request.user, on=today)
     form = MatrixFilterForm(
         request.GET or None,
@@ -75,53 +84,32 @@ def filtered_matrix(request: HttpRequest) -> MatrixView:
         today=today,
         policy=policy,
         everyone=sees_everyone(request.user),
+        me=person_of(request.user),
     )
     return MatrixView(form, form.params(), policy, form.filter_people(people))
 
 
-# Names listed under each heading of the dashboard; the matrix has the rest.
+# Names listed under each heading of the overview; the matrix, filtered, has the rest.
 LISTED = 20
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The dashboard: how the people I can see are doing this quarter and this year."""
+    """The overview: how the people I can see are doing this quarter and this year, counted
+    and listed from their stored results (matrix.overview)."""
     today = timezone.localdate()
-    policy = PolicySettings.objects.current().values()
-    start_year = rules.year_containing(today, policy)
-    rows = matrix.build(
-        visible_people(request.user, on=today), start_year=start_year, as_of=today, policy=policy
-    )
-    quarter_number = next(
-        n
-        for n, q in enumerate(rules.quarters(rules.recording_year(start_year, policy)), 1)
-        if q.contains(today)
-    )
-    quarter_counts = Counter(row.result.quarters[quarter_number - 1].status for row in rows)
-    year_counts = Counter(row.result.year.status for row in rows)
-    attention = [
-        row
-        for row in rows
-        if row.result.quarters[quarter_number - 1].status
-        in {rules.Status.AT_RISK, rules.Status.NOT_MET}
-        or row.result.year.status in {rules.Status.AT_RISK, rules.Status.NOT_MET}
-    ]
-    unsupervised = [row.person for row in rows if row.supervisor is None]
+    policy = current_policy()
+    context = matrix.Context(rules.year_containing(today, policy), today, policy)
+    overview = matrix.overview(visible_people(request.user, on=today), context, listed=LISTED)
     return render(
         request,
         "compliance/home.html",
         {
-            "rows": rows,
-            "quarter_number": quarter_number,
+            "overview": overview,
             "today": today,
-            "year_label": rules.recording_year(start_year, policy).label,
-            "summary": [
-                (status, quarter_counts.get(status, 0), year_counts.get(status, 0))
-                for status in rules.Status
-            ],
-            "attention": attention[:LISTED],
-            "attention_more": len(attention) - LISTED,
-            "unsupervised": unsupervised[:LISTED],
-            "unsupervised_more": len(unsupervised) - LISTED,
+            "year_label": context.year.label,
+            "at_risk_more": overview.at_risk_count - len(overview.at_risk),
+            "missed_more": overview.missed_count - len(overview.missed),
+            "unsupervised_more": overview.unsupervised_count - len(overview.unsupervised),
         },
     )
 
@@ -148,21 +136,20 @@ def matrix_page(request: HttpRequest) -> HttpResponse:
 
 def matrix_csv(request: HttpRequest) -> StreamingHttpResponse:
     view = filtered_matrix(request)
-    response = StreamingHttpResponse(
-        exports.csv_lines(matrix.as_table(view.rows())), content_type="text/csv; charset=utf-8"
+    short = [short for _, short in view.form.chosen_filters()]
+    return exports.csv_response(
+        matrix.as_table(view.rows()),
+        filename=f"{exports.filename(view.year, view.as_of, short)}.csv",
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="{exports.filename(view.year, view.as_of)}.csv"'
-    )
-    return response
 
 
 def matrix_xlsx(request: HttpRequest) -> FileResponse:
     view = filtered_matrix(request)
+    filters = view.form.chosen_filters()
     return exports.xlsx_response(
         matrix.as_table(view.rows()),
-        filename=f"{exports.filename(view.year, view.as_of)}.xlsx",
-        title=f"Attendance {view.year.label} as of {view.as_of:%d %b %Y}",
+        filename=f"{exports.filename(view.year, view.as_of, [s for _, s in filters])}.xlsx",
+        title=exports.title(view.year, view.as_of, [words for words, _ in filters]),
     )
 
 
@@ -170,7 +157,7 @@ def person_page(request: HttpRequest, external_id: str) -> HttpResponse:
     """One person's attendance, with the arithmetic behind every requirement."""
     today = timezone.localdate()
     person = get_person_for(request.user, external_id, on=today)
-    policy = PolicySettings.objects.current().values()
+    policy = current_policy()
     form = MatrixFilterForm(request.GET or None, people=None, today=today, policy=policy)
     params = form.params()
     year = rules.recording_year(params.start_year, policy)
@@ -180,11 +167,29 @@ def person_page(request: HttpRequest, external_id: str) -> HttpResponse:
         as_of=params.as_of,
         policy=policy,
     )
-    attendance = (
-        Attendance.objects.filter(person=person, session__date__range=(year.start, year.end))
-        .select_related("session", "session__lead")
-        .order_by("session__date", "session__start_time")
+    # Registers as the viewer may read them (supervision.access): the person's own line always
+    # (the viewer may see their record), the session's cancellation reason only where the
+    # viewer sees everyone on it.
+    in_year = with_registers(
+        Session.objects.filter(
+            attendance__person=person, date__range=(year.start, year.end)
+        ).order_by("date", "start_time")
     )
+    is_me = person == person_of(request.user)
+    coming: list[Session] = []
+    if is_me and person.is_peer_worker:
+        coming = list(
+            with_registers(
+                Session.objects.filter(
+                    date__gte=today,
+                    cancelled_at__isnull=True,
+                    pk__in=Attendance.objects.filter(person=person)
+                    .exclude(status__in=NOT_COMING)
+                    .values("session"),
+                ).order_by("date", "start_time")
+            )[:NEXT_SESSIONS]
+        )
+    registers = registers_for(request.user, [*coming, *in_year], on=today)
     absences = person.absences.filter(end_date__gte=year.start, start_date__lte=year.end)
     prorating = rules.prorating_absences(
         [rules.Absence(a.type, a.start_date, a.end_date) for a in absences], policy
@@ -198,7 +203,9 @@ def person_page(request: HttpRequest, external_id: str) -> HttpResponse:
             "year": year,
             "as_of": params.as_of,
             "row": rows[0] if rows else None,
-            "attendance": attendance,
+            "is_me": is_me,
+            "next_sessions": [(r, r.others(person)) for r in registers[: len(coming)]],
+            "attendance": [(r, r.line_of(person)) for r in registers[len(coming) :]],
             "employment": person.employment.all(),
             "placements": person.placements.select_related("service", "locality").order_by(
                 "-start_date"
@@ -221,34 +228,13 @@ def person_page(request: HttpRequest, external_id: str) -> HttpResponse:
     )
 
 
-def policy_page(request: HttpRequest) -> HttpResponse:
-    if not has_permission(request.user, Permission.CHANGE_POLICY):
-        raise Http404("No such page")
-    policy = PolicySettings.objects.current()
-    form = PolicyForm(request.POST or None, instance=policy)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.change_policy(
-                by=request.user,  # type: ignore[arg-type]
-                policy=policy,
-                version=form.cleaned_data["version"],
-                changes=form.changes(),
-            )
-        except actions.StalePolicy:
-            messages.error(
-                request,
-                "Someone else changed the policy since you opened it. Your changes were not "
-                "saved; the page now shows the current policy.",
-            )
-        else:
-            messages.success(request, "Policy saved.")
-        return redirect("compliance:policy")
-    return render(request, "compliance/policy.html", {"form": form, "policy": policy})
-
-
 def who_am_i(request: HttpRequest) -> HttpResponse:
-    """The signed-in person's own page (a peer worker's natural start)."""
+    """The signed-in person's own page (a peer worker's natural start, with their next
+    sessions); someone without a peer-work role has no row of the matrix, so the overview of
+    the people they can see is theirs."""
     me = person_of(request.user)
     if me is None:
         raise Http404("No person record")
+    if not me.is_peer_worker:
+        return redirect("home")
     return redirect("compliance:person", external_id=me.external_id)

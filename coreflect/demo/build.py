@@ -17,7 +17,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from coreflect.compliance import matrix, rules
-from coreflect.compliance.models import PolicySettings
+from coreflect.compliance.models import current_policy
 from coreflect.people.models import (
     Absence,
     AbsenceType,
@@ -28,6 +28,7 @@ from coreflect.people.models import (
     Role,
     Service,
 )
+from coreflect.policy.models import PolicySettings
 from coreflect.supervision.models import (
     Attendance,
     AttendanceStatus,
@@ -169,7 +170,7 @@ class _Builder:
         self.rng = rng
         self.org = Organisation(today)
         self.settings = PolicySettings.objects.current()
-        policy = self.settings.values()
+        policy = rules.requirements_of(self.settings)
         self.year = rules.recording_year(rules.year_containing(today, policy), policy)
         self.quarter = next(q for q in rules.quarters(self.year) if q.contains(today))
         self.first_month = rules.add_months(today, -14)  # 15 months with this one
@@ -610,7 +611,7 @@ def _number(p: Person) -> int:
 
 def rows(today: dt.date) -> list[matrix.Row]:
     """The current recording year's matrix as of `today`."""
-    policy = PolicySettings.objects.current().values()
+    policy = current_policy()
     return matrix.build(
         Person.objects.all(),
         start_year=rules.year_containing(today, policy),
@@ -629,7 +630,7 @@ def statuses_possible(today: dt.date) -> set[str]:
     nothing has ended in the first quarter, nothing is still to start in the last, nothing is
     met before the year's first working day, and once the quarter has no working day left
     nothing in it can be on track (the year may be, but nobody can promise it)."""
-    policy = PolicySettings.objects.current().values()
+    policy = current_policy()
     year = rules.recording_year(rules.year_containing(today, policy), policy)
     quarters = rules.quarters(year)
     possible = {s.value for s in rules.Status}
@@ -664,7 +665,9 @@ def check(org: Organisation) -> list[str]:
     red = [
         row
         for row in matrix_rows
-        if row.person == example and any(p.status in RED for p in row.periods)
+        if example is not None
+        and row.person.pk == example.pk
+        and any(p.status in RED for p in row.periods)
     ]
     if example is not None and not red:
         problems.append(f"the example peer worker {example.name} has no red cell to explain")

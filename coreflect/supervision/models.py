@@ -126,9 +126,14 @@ class Session(models.Model):
     class Meta:
         ordering = ["-date", "-start_time"]
         indexes = [
-            # The compliance count looks up each attendance row's session for its date, kind
-            # and lead: with them in the index it need not visit the table (PostgreSQL).
-            models.Index(fields=["id"], include=["date", "kind", "lead"], name="session_counting")
+            # The compliance count looks up each attendance row's session for its date, kind,
+            # lead and whether it was cancelled: with them in the index it need not visit the
+            # table (PostgreSQL).
+            models.Index(
+                fields=["id"],
+                include=["date", "kind", "lead", "cancelled_at"],
+                name="session_counting",
+            )
         ]
         constraints = [
             models.CheckConstraint(

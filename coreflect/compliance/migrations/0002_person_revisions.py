@@ -1,14 +1,7 @@
 from django.db import migrations, models
 
-from coreflect.compliance import revisions
-
-
-def install(apps, schema_editor):
-    revisions.install(schema_editor)
-
-
-def uninstall(apps, schema_editor):
-    revisions.uninstall(schema_editor)
+# The revision triggers this migration once installed from live code are now frozen in 0003,
+# which drops any this migration installed and creates the current ones from literal SQL.
 
 
 class Migration(migrations.Migration):
@@ -26,5 +19,4 @@ class Migration(migrations.Migration):
                 ("token", models.BigIntegerField()),
             ],
         ),
-        migrations.RunPython(install, uninstall),
     ]

@@ -1,19 +1,25 @@
-"""Person revision tokens (kept by database triggers) and the matrix rows kept against them."""
+"""Person revision tokens, kept by database triggers: which writes change whose token, that
+every table the engine reads is watched, and that the triggers installed are the ones the
+migration froze."""
 
 import datetime as dt
+import importlib
+import re
 
 import pytest
+from django.apps import apps
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from coreflect.compliance import matrix
-from coreflect.compliance.models import PersonRevision
-from coreflect.compliance.tests.test_views import one_to_one
+from coreflect.compliance import matrix, revisions
+from coreflect.compliance.models import PersonRevision, current_policy
 from coreflect.people.models import Absence, EmploymentPeriod, Person, Role
 from coreflect.supervision.models import Attendance, Session, SupervisionRelationship
 from coreflect.testing import make_person
 
 DAY = dt.date(2026, 5, 6)
+FROZEN = importlib.import_module("coreflect.compliance.migrations.0003_stored_results")
 
 
 def tokens(*people: Person) -> list[int | None]:
@@ -81,65 +87,19 @@ def test_employment_absence_and_supervision_change_the_persons_token(alice, sam,
     ) == [True, False]
 
 
-def test_renaming_a_supervisor_changes_their_supervisees_tokens(alice, sam, olly):
-    """The matrix shows each person's supervisor by name."""
+def test_changing_a_person_changes_their_token_only(alice, sam, olly):
+    """A supervisor's name is read with their supervisees' rows, not stored with them."""
     assert changes(
         lambda: Person.objects.filter(pk=sam.pk).update(name="Sam Senior-Smith"), sam, alice, olly
-    ) == [True, True, False]
+    ) == [True, False, False]
 
 
-def test_renaming_a_service_or_locality_changes_its_peoples_tokens(alice, olly, north):
-    assert changes(
-        lambda: type(north).objects.filter(pk=north.pk).update(name="Northam"), alice, olly
-    ) == [
+def test_deleting_a_person_changes_their_token(alice, olly):
+    """Their stored result is then recomputed: no longer in anyone's matrix."""
+    assert changes(lambda: Person.objects.filter(pk=olly.pk).delete(), olly, alice) == [
         True,
         False,
     ]
-    service = north.service
-    assert changes(
-        lambda: type(service).objects.filter(pk=service.pk).update(name="Northern"), alice, olly
-    ) == [True, False]
-
-
-def test_a_kept_row_answers_without_recomputing(login, hana, alice, sam):
-    client = login(hana)
-    client.get("/matrix/")
-    with CaptureQueriesContext(connection) as warm:
-        again = client.get("/matrix/")
-    matrix.KEPT.clear()
-    with CaptureQueriesContext(connection) as cold:
-        client.get("/matrix/")
-    assert len(warm) < len(cold)
-    assert [r.person for r in again.context["rows"]] == [alice, hana, sam]
-
-
-def test_a_kept_row_gives_way_to_a_new_attendance(login, hana, alice, sam):
-    """Recording a session changes the matrix straight away, kept rows or not."""
-    client = login(hana)
-    before = client.get("/matrix/?year=2025&as_of=2026-01-31").context["rows"]
-    row = next(r for r in before if r.person == alice)
-    assert row.result.quarters[1].component("one_to_one").attended == 0
-    one_to_one(sam, alice, dt.date(2025, 8, 6))
-    after = client.get("/matrix/?year=2025&as_of=2026-01-31").context["rows"]
-    row = next(r for r in after if r.person == alice)
-    assert row.result.quarters[1].component("one_to_one").attended == 1
-
-
-def test_a_supervisors_new_name_shows_on_their_supervisees_rows(login, hana, alice, sam):
-    client = login(hana)
-    assert "Supervisor: Sam Senior" in client.get("/matrix/").content.decode()
-    Person.objects.filter(pk=sam.pk).update(name="Sam Senior-Smith")
-    assert "Supervisor: Sam Senior-Smith" in client.get("/matrix/").content.decode()
-
-
-def test_kept_rows_are_bounded_least_recently_used_first():
-    kept = matrix.Kept(size=2)
-    kept.put(("a",), "row a")
-    kept.put(("b",), "row b")
-    assert kept.get(("a",)) == "row a"
-    kept.put(("c",), "row c")
-    assert kept.get(("b",)) is None
-    assert kept.get(("a",)) == "row a" and kept.get(("c",)) == "row c"
 
 
 def test_a_new_person_gets_a_token(db):
@@ -150,8 +110,6 @@ def test_a_new_person_gets_a_token(db):
 def test_an_import_changes_the_tokens_of_the_people_it_changes(db, tmp_path, capsys):
     """On PostgreSQL the import writes with COPY and UPDATE … FROM: the triggers fire for
     those too."""
-    from django.core.management import call_command
-
     from coreflect.imports.tests.samples import GOOD, varied, write
 
     call_command("import", str(write(tmp_path / "first", GOOD)))
@@ -162,3 +120,80 @@ def test_an_import_changes_the_tokens_of_the_people_it_changes(db, tmp_path, cap
     )
     assert changes(lambda: call_command("import", str(changed)), jo, sam) == [True, False]
     capsys.readouterr()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no TRUNCATE")
+@pytest.mark.parametrize(
+    "model", [Attendance, Session, EmploymentPeriod, Absence, SupervisionRelationship]
+)
+def test_truncating_a_watched_table_changes_everyones_token(session, alice, olly, model):
+    """TRUNCATE names no rows, so it changes every token."""
+
+    def truncate():
+        with connection.cursor() as cursor:
+            # The test's rows' deferred foreign key checks first: TRUNCATE refuses to run
+            # while any are pending.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"TRUNCATE {model._meta.db_table} CASCADE")
+
+    assert changes(truncate, alice, olly) == [True, True]
+
+
+# What the triggers watch, and that the database has them.
+
+
+def tables_in(sql: str) -> set[str]:
+    """The tables of the project's models that a query names."""
+    names = {model._meta.db_table for model in apps.get_models()}
+    return {name for name in names if re.search(rf'(?<![\w"]){name}(?![\w"])|"{name}"', sql)}
+
+
+@pytest.mark.parametrize("many", [False, True], ids=["named by id", "selected by a query"])
+def test_every_table_the_engine_reads_is_watched(everyone, monkeypatch, many):
+    """A result is kept while its person's token holds, so a table the engine reads whose
+    writes change no token would leave results stale: read every query `matrix.compute` makes,
+    both ways it names people, and compare the tables with the triggers'."""
+    if many:
+        monkeypatch.setattr(matrix, "LISTED_IDS", 0)
+    policy = current_policy()
+    context = matrix.Context(2026, dt.date(2026, 11, 23), policy)
+    ids = list(Person.objects.values_list("pk", flat=True))
+    with CaptureQueriesContext(connection) as queries:
+        matrix.compute(ids, context, within=Person.objects.filter(pk__in=ids))
+    read = set().union(*(tables_in(q["sql"]) for q in queries.captured_queries))
+    watched = {watch.table for watch in revisions.WATCHED}
+    assert read, "no tables found in the engine's queries"
+    assert read <= watched, f"read but not watched: {sorted(read - watched)}"
+
+
+def test_the_migration_holds_the_trigger_sql_revisions_writes():
+    """The triggers are installed from SQL frozen in the migration, not from this code: if
+    they differ, the models or the watched tables changed, and a new migration must install
+    what revisions.py now writes."""
+    assert revisions.postgresql_sql() == FROZEN.POSTGRESQL
+    assert revisions.postgresql_drop_sql() == FROZEN.POSTGRESQL_DROP
+    assert revisions.sqlite_sql() == FROZEN.SQLITE
+    assert revisions.sqlite_drop_sql() == FROZEN.SQLITE_DROP
+
+
+def installed_triggers() -> set[str]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        return {name for (name,) in cursor.fetchall()}
+
+
+def test_the_database_has_a_trigger_for_every_watched_write(db):
+    events = {"postgresql": ("TRUNCATE",), "sqlite": ()}[connection.vendor]
+    expected = {
+        f"{watch.table}_revise_{event.lower()}"
+        for watch in revisions.WATCHED
+        for event in (*watch.events, *events)
+    }
+    assert {
+        name
+        for name in installed_triggers()
+        if name.endswith(("_revise_insert", "_revise_update", "_revise_delete", "_revise_truncate"))
+    } == expected

@@ -24,7 +24,7 @@ def test_matrix_cell_shows_each_requirement_and_what_is_booked():
         rules.Status.ON_TRACK,
     )
     html = matrix_cell(result)
-    assert '1:1 1 of 2 <span class="app-cell__booked">(+1 booked)</span>' in html
+    assert '1:1 1 of 2</span> <span class="app-cell__booked">(+1 booked)</span>' in html
     assert "Co-reflection 1 of 1</span>" in html
     assert html.endswith(">On track</strong>")
 
@@ -58,4 +58,4 @@ def test_matrix_rows_link_each_person_as_reverse_would_and_escape_their_details(
     )
     assert "No peer work supervisor" in html and "Supervisor: Pat &amp; Co" in html
     assert "Peer Support Worker" in html
-    assert html.count('<td class="nhsuk-table__cell app-cell">') == 10
+    assert html.count('<td class="nhsuk-table__cell app-cell') == 10

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from coreflect.compliance import exports, matrix, rules
-from coreflect.compliance.models import PolicySettings
+from coreflect.compliance.models import current_policy
 from coreflect.people.models import Person
 
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         if not 1900 <= options["year"] <= 9999:
             raise CommandError("--year must be a four-digit year, e.g. --year 2025")
         as_of = options["as_of"] or timezone.localdate()
-        policy = PolicySettings.objects.current().values()
+        policy = current_policy()
         rows = matrix.build(
             Person.objects.all(), start_year=options["year"], as_of=as_of, policy=policy
         )
