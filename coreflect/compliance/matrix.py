@@ -336,7 +336,21 @@ def _cursor() -> Any:
 
 def refresh(people: QuerySet[Person] | None, context: Context) -> int:
     """Recompute and store the results of these people (everyone if None) that are missing or
-    stale; returns how many.
+    stale; returns how many (see _refresh)."""
+    return _refresh(people, context)[0]
+
+
+class Checksum(NamedTuple):
+    """How many of some people have a token, and their tokens XORed together: while it stays
+    the same, so does every record their results are computed from."""
+
+    tokens: int
+    xor: int
+
+
+def _refresh(people: QuerySet[Person] | None, context: Context) -> tuple[int, Checksum | None]:
+    """Recompute and store the results of these people (everyone if None) that are missing or
+    stale; returns how many, and the checksum of their tokens when none was.
 
     First a checksum: how many of them have a token, and all their tokens XORed together,
     against the same of their current stored results (stamped with a token, and computed no
@@ -361,7 +375,7 @@ def refresh(people: QuerySet[Person] | None, context: Context) -> int:
         )
         tokens, token_xor, results, result_xor = cursor.fetchone()
         if (tokens, token_xor) == (results, result_xor):
-            return 0
+            return 0, Checksum(tokens, token_xor or 0)
         cursor.execute(
             f"""
             SELECT r.person_id, r.token
@@ -374,7 +388,7 @@ def refresh(people: QuerySet[Person] | None, context: Context) -> int:
         stale = dict(cursor.fetchall())
     if stale:
         store(stale, context, within=people if people is not None else Person.objects.all())
-    return len(stale)
+    return len(stale), None
 
 
 def store(
@@ -641,28 +655,50 @@ class Overview:
     """How the people in the year's matrix are doing as of a day in the year: how many are at
     each status in its quarter and in the year, and the first few by name who are at risk
     (in the quarter or the year), who did not meet a requirement in a quarter that has ended,
-    or who have no peer work supervisor, with how many there are on each list."""
+    or who have no peer work supervisor, with how many there are on each list. Frozen all
+    through: the whole organisation's is shared between requests (see _last_overview)."""
 
     people: int
     quarter: int
     ended: tuple[int, ...]
-    summary: list[tuple[rules.Status, int, int]]
-    at_risk: list[Listed]
+    summary: tuple[tuple[rules.Status, int, int], ...]
+    at_risk: tuple[Listed, ...]
     at_risk_count: int
-    missed: list[Listed]
+    missed: tuple[Listed, ...]
     missed_count: int
-    unsupervised: list[Listed]
+    unsupervised: tuple[Listed, ...]
     unsupervised_count: int
+
+
+# The whole organisation's last overview in this process, with what it was counted from (the
+# context, the length of its lists and everyone's checksum): the head of peer work's landing
+# page, whose counts read every stored result. Each process keeps its own, and one counted
+# from anything but the current checksum is never shown, so every process answers the same.
+_last_overview: tuple[tuple[Any, ...], "Overview"] | None = None
 
 
 def overview(people: QuerySet[Person], context: Context, *, listed: int) -> Overview:
     """The overview of these people (those in the year's matrix; `context.as_of` must be in the
     year), counted and listed in SQL from their stored results: three queries once those are
-    current."""
+    current, and for the whole organisation only the first of them (the checksum) while
+    nothing has changed since this process last counted it."""
+    global _last_overview
+    only, params = _only(people, "s.person_id")
+    _, checksum = _refresh(people, context)
+    key = None if only or checksum is None else (context.key(), listed, checksum)
+    if key is not None and _last_overview is not None and _last_overview[0] == key:
+        return _last_overview[1]
+    counted = _overview(people, context, listed=listed)
+    if key is not None:
+        _last_overview = (key, counted)
+    return counted
+
+
+def _overview(people: QuerySet[Person], context: Context, *, listed: int) -> Overview:
+    """The overview, counted and listed afresh from the stored results (current by now)."""
     quarters = rules.quarters(context.year)
     quarter = next(n for n, q in enumerate(quarters, 1) if q.contains(context.as_of))
     ended = tuple(n for n, q in enumerate(quarters, 1) if q.end < context.as_of)
-    refresh(people, context)
     only, params = _only(people, "s.person_id")
     where = f"{OF_CONTEXT} AND s.member {only}"
     field = STATUS_FIELDS[quarter - 1]
@@ -729,12 +765,12 @@ def overview(people: QuerySet[Person], context: Context, *, listed: int) -> Over
         people=sum(in_the_year.values()),
         quarter=quarter,
         ended=ended,
-        summary=[(s, in_quarter[s], in_the_year[s]) for s in rules.Status],
-        at_risk=on_list[0],
+        summary=tuple((s, in_quarter[s], in_the_year[s]) for s in rules.Status),
+        at_risk=tuple(on_list[0]),
         at_risk_count=counts[0],
-        missed=on_list[1],
+        missed=tuple(on_list[1]),
         missed_count=counts[1],
-        unsupervised=on_list[2],
+        unsupervised=tuple(on_list[2]),
         unsupervised_count=counts[2],
     )
 

@@ -198,6 +198,7 @@ def forget_this_process():
     rules.requirements.cache_clear()
     matrix._requirements.cache_clear()
     matrix.fingerprint.cache_clear()
+    matrix._last_overview = None
 
 
 def test_two_server_processes_agree(everyone, quarter_three_booked, hana_sees):
@@ -389,6 +390,31 @@ def test_the_overview_without_permission_counts_no_one_else(login, everyone):
     client = Client()
     client.force_login(everyone["ada"].user)
     assert numbers(client.get("/"))["people"] == 6
+
+
+def test_a_repeated_whole_organisation_overview_reads_only_the_checksum(hana_sees):
+    """While nothing changes, this process's last count of everyone answers: the checksum is
+    the overview's only query."""
+    matrix._last_overview = None
+    with CaptureQueriesContext(connection) as counted:
+        assert numbers(hana_sees.get("/")) == BEFORE
+    with CaptureQueriesContext(connection) as again:
+        assert numbers(hana_sees.get("/")) == BEFORE
+    read = [q["sql"] for q in again if "storedresult" in q["sql"]]
+    assert len(read) == 1 and "BIT_XOR" in read[0]
+    assert len(counted) == len(again) + 2  # the counts and the lists
+
+
+def test_only_the_whole_organisations_overview_is_kept(everyone, hana_sees):
+    """Only the whole organisation's overview is kept (there is one place for it): a line
+    manager gets their own, and the head of peer work's is still kept after it."""
+    hana_sees.get("/")  # counted from current results, so kept (the first visit stored them)
+    lena = Client()
+    lena.force_login(everyone["lena"].user)
+    assert numbers(lena.get("/"))["people"] == 1
+    with CaptureQueriesContext(connection) as again:
+        assert numbers(hana_sees.get("/")) == BEFORE
+    assert len([q for q in again if "storedresult" in q["sql"]]) == 1
 
 
 def test_the_overview_needs_a_sign_in(client, everyone):
