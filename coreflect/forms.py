@@ -1,9 +1,43 @@
 from typing import Any
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+
+class QuickSelect(forms.Select):
+    """A select list written out in Python. Django renders every option through a template of
+    its own, which on the matrix's filters (a service's supervisors and localities, the years)
+    cost more than the matrix's fifty rows; the HTML is the same (tests/test_forms.py)."""
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: Any = None,
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        if any(group is not None for group, _, _ in widget["optgroups"]):
+            return super().render(name, value, attrs, renderer)  # groups: Django's own
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (option["value"], flatatt(option["attrs"]), option["label"])
+                for _, group_options, _ in widget["optgroups"]
+                for option in group_options
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>', name, flatatt(widget["attrs"]), options
+        )
+
 
 WIDGET_CLASSES = {
     forms.Select: "nhsuk-select",
+    QuickSelect: "nhsuk-select",
     forms.SelectMultiple: "nhsuk-select",
     forms.Textarea: "nhsuk-textarea",
     forms.DateInput: "nhsuk-input nhsuk-input--width-10",

@@ -7,9 +7,9 @@ from django.db.models import Q, QuerySet
 from django.utils.text import slugify
 
 from coreflect.compliance import rules
-from coreflect.forms import NHSFormMixin
+from coreflect.forms import NHSFormMixin, QuickSelect
 from coreflect.people.models import Locality, Person, Service
-from coreflect.supervision.access import supervisees_of
+from coreflect.supervision.access import supervisees_of, supervises_anyone
 from coreflect.supervision.models import RelationshipType, SupervisionRelationship
 
 # The supervisor filter's value for people with no current peer work supervisor.
@@ -49,11 +49,24 @@ def reports_of(me: Person, *, on: dt.date) -> QuerySet[Person]:
     return Person.objects.filter(Q(line_manager=me) | Q(pk__in=managed.values("supervisee")))
 
 
+def manages_anyone(me: Person, *, on: dt.date) -> bool:
+    """Whether reports_of(me) has anyone: two indexed look-ups (the OR of reports_of's query
+    made PostgreSQL read every person)."""
+    return (
+        Person.objects.filter(line_manager=me).exists()
+        or SupervisionRelationship.objects.current(on)
+        .filter(supervisor=me, type=RelationshipType.LINE_MANAGEMENT)
+        .exists()
+    )
+
+
 class MatrixFilterForm(NHSFormMixin, forms.Form):
     """The matrix's filters. A value that is not valid falls back to its default (the other
     filters still apply) rather than erroring, so a bookmarked link never breaks."""
 
-    year = forms.TypedChoiceField(label="Recording year", coerce=int, required=False)
+    year = forms.TypedChoiceField(
+        label="Recording year", coerce=int, required=False, widget=QuickSelect
+    )
     as_of = forms.DateField(
         label="As of",
         required=False,
@@ -61,17 +74,22 @@ class MatrixFilterForm(NHSFormMixin, forms.Form):
         help_text="Counts sessions up to this date. Today by default.",
     )
     # Offered only to people with reports or supervisees (see __init__).
-    mine = forms.ChoiceField(label="People", required=False)
+    mine = forms.ChoiceField(label="People", required=False, widget=QuickSelect)
     # Plain choices, each list read in one query (a model choice field reads through a
     # server-side cursor on PostgreSQL: more round trips, on the busiest page).
-    service = forms.TypedChoiceField(coerce=int, required=False)
-    locality = forms.TypedChoiceField(coerce=int, required=False)
-    supervisor = forms.ChoiceField(choices=[("", "All supervisors")], required=False)
+    service = forms.TypedChoiceField(coerce=int, required=False, widget=QuickSelect)
+    locality = forms.TypedChoiceField(coerce=int, required=False, widget=QuickSelect)
+    supervisor = forms.ChoiceField(
+        choices=[("", "All supervisors")], required=False, widget=QuickSelect
+    )
     status = forms.ChoiceField(
         choices=[("", "Any status"), *[(s.value, s.label) for s in rules.Status]],
         required=False,
+        widget=QuickSelect,
     )
-    period = forms.ChoiceField(label="In", choices=PERIOD_CHOICES, required=False)
+    period = forms.ChoiceField(
+        label="In", choices=PERIOD_CHOICES, required=False, widget=QuickSelect
+    )
     # Not a filter: which quarter a narrow screen shows beside the year. Chosen with the links
     # above the matrix, not in the form.
     quarter = forms.TypedChoiceField(
@@ -127,9 +145,9 @@ class MatrixFilterForm(NHSFormMixin, forms.Form):
         value is ignored if sent."""
         offered = []
         if me is not None:
-            if reports_of(me, on=today).exists():
+            if manages_anyone(me, on=today):
                 offered.append((MY_REPORTS, MINE_CHOICES[MY_REPORTS]))
-            if supervisees_of(me, on=today).exists():
+            if supervises_anyone(me, on=today):
                 offered.append((MY_SUPERVISEES, MINE_CHOICES[MY_SUPERVISEES]))
         if offered:
             self.fields["mine"].choices = [("", "Everyone you can see"), *offered]  # type: ignore[attr-defined]

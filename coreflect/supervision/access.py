@@ -202,13 +202,20 @@ def supervisees_of(me: Person, *, on: dt.date) -> QuerySet[Person]:
     return Person.objects.filter(pk__in=current.values("supervisee"))
 
 
+def supervises_anyone(person: Person, *, on: dt.date) -> bool:
+    """Whether supervisees_of(person) has anyone, asked of the relationships alone."""
+    return (
+        SupervisionRelationship.objects.current(on).peer_work().filter(supervisor=person).exists()
+    )
+
+
 def may_facilitate(person: Person | None, *, on: dt.date) -> bool:
     """Whether this person may facilitate co-reflections now (rules.may_facilitate)."""
     if person is None:
         return False
     records = role_has(person, Permission.RECORD_SESSIONS)
     # The role answers first; only otherwise ask the database.
-    supervises = not records and supervisees_of(person, on=on).exists()
+    supervises = not records and supervises_anyone(person, on=on)
     return rules.may_facilitate(role_records_sessions=records, supervises_in_peer_work=supervises)
 
 
