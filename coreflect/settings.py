@@ -233,6 +233,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 # The most one import (the upload page or `coreflect import`) takes, all files together.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# A request bigger than that has its files skipped as they arrive (nothing of them in memory
+# or on disk), and the upload page says why; the proxy in front should also cap request bodies
+# (for example nginx's client_max_body_size) so that such a body is not sent at all.
+FILE_UPLOAD_HANDLERS = [
+    "coreflect.imports.uploads.RefuseOversized",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 LOGGING = {
     "version": 1,

@@ -251,8 +251,11 @@ def file_size(size: int) -> str:
 def too_big(sizes: Mapping[str, int], limit: int) -> str | None:
     """Why files (name → size in bytes) are too big to import at once, or None."""
     total = sum(sizes.values())
-    if total <= limit:
-        return None
+    return None if total <= limit else over_the_limit(total, limit)
+
+
+def over_the_limit(total: int, limit: int) -> str:
+    """What to do about files that come to more than one import takes."""
     return (
         f"The files come to {file_size(total)}; one import takes at most {file_size(limit)}. "
         "Import them in parts: any of the files may be left out, and later files may refer "

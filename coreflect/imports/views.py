@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,10 +27,16 @@ def upload(request: HttpRequest) -> HttpResponse:
     """Choose the CSV files; they are saved and imported in the background."""
     user = _importer(request)
     form = UploadForm()
+    errors: list[str] = []
     if request.method == "POST":
         # The files count whatever the name of the input that sent them.
         chosen = [f for name in request.FILES for f in request.FILES.getlist(name)]
-        form = UploadForm(request.POST, MultiValueDict({"csv_files": chosen}))
+        refused = getattr(request, "upload_refused", None)  # uploads.RefuseOversized
+        if refused is not None:
+            errors = [rules.over_the_limit(refused, settings.IMPORT_MAX_UPLOAD_BYTES)]
+        else:
+            form = UploadForm(request.POST, MultiValueDict({"csv_files": chosen}))
+            errors = [_text(str(e)) for e in form.errors.get("csv_files", [])]
     if form.is_bound and form.is_valid():
         run = actions.start_upload(by=user, files=form.cleaned_data["csv_files"])
         return redirect("imports:run", pk=run.pk)
@@ -40,7 +47,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "runs": runs,
-            "form_errors": [_text(str(e)) for e in form.errors.get("csv_files", [])],
+            "form_errors": errors,
             "formats": rules.COLUMNS.items(),
         },
     )

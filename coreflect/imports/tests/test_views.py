@@ -2,7 +2,12 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadhandler import (
+    MemoryFileUploadHandler,
+    TemporaryFileUploadHandler,
+)
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -206,6 +211,48 @@ def test_files_bigger_than_the_limit_together_are_refused_with_a_form_error(logi
     assert "There is a problem" in text
     assert "The files come to 795 bytes; one import takes at most 300 bytes." in text
     assert not ImportRun.objects.exists()
+
+
+def test_the_upload_limit_is_twenty_megabytes_unless_set():
+    from django.conf import settings
+
+    assert settings.IMPORT_MAX_UPLOAD_BYTES == 20 * 1024 * 1024
+
+
+def test_an_oversized_upload_is_refused_without_keeping_any_of_it(ada, settings, monkeypatch):
+    """A body over the limit (and the form's allowance) has its files skipped as they arrive:
+    no upload handler after the first receives a byte of them. The CSRF token, sent first as a
+    browser sends it, is still read, and the page says what to do."""
+    settings.IMPORT_MAX_UPLOAD_BYTES = 1000
+    received = []
+    for handler in (MemoryFileUploadHandler, TemporaryFileUploadHandler):
+        real = handler.receive_data_chunk
+        monkeypatch.setattr(
+            handler,
+            "receive_data_chunk",
+            lambda self, data, start, real=real: (
+                received.append(len(data)) or real(self, data, start)
+            ),
+        )
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(ada.user)
+    token = client.get("/imports/").context["csrf_token"]
+    big = {"attendance.csv": GOOD["attendance.csv"] + "S1,P02,invited\n" * 8_000}
+    response = client.post("/imports/", {"csrfmiddlewaretoken": token, "csv_files": uploads(big)})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "There is a problem" in text and "<title>Error: Import" in text
+    assert "The files come to 117.5 kB; one import takes at most 1000 bytes." in text
+    assert received == []
+    assert not ImportRun.objects.exists()
+
+
+def test_an_upload_within_the_allowance_reaches_the_form(login, ada, settings):
+    """Just over the limit but within the form's allowance: the form sees the files and names
+    their own size."""
+    settings.IMPORT_MAX_UPLOAD_BYTES = 300
+    text = login(ada).post("/imports/", {"csv_files": uploads(GOOD)}).content.decode()
+    assert "The files come to 795 bytes" in text
 
 
 def test_the_size_limit_names_the_sizes_in_megabytes(login, ada, settings):
