@@ -1,6 +1,7 @@
 """Profile one page against the benchmark database, signed in as the bench user.
 
     python -m bench.profile PATH [--database-url URL] [--top 30] [--sort cumulative|tottime]
+                                 [--queries]
 
 Run after `python -m bench.run` (which leaves the database and the user in place). Prints the
 page's SQL query count and time, then cProfile's top functions.
@@ -22,6 +23,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--sort", default="cumulative", choices=["cumulative", "tottime"])
+    parser.add_argument("--queries", action="store_true", help="print each query and its time")
     args = parser.parse_args(argv)
     os.environ.update(
         {
@@ -42,21 +44,24 @@ def main(argv: list[str] | None = None) -> None:
     from django.test.utils import CaptureQueriesContext
 
     # Requests as if over HTTPS: production settings redirect plain HTTP.
-    client = Client(HTTP_HOST="127.0.0.1", **{"wsgi.url_scheme": "https"})
+    client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(User.objects.get(username=BENCH_USERNAME))
-    client.get(args.path)  # warm up
+    client.get(args.path, secure=True)  # warm up
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
-        response = client.get(args.path)
+        response = client.get(args.path, secure=True)
         elapsed = time.perf_counter() - started
     sql_ms = sum(float(q["time"]) for q in queries.captured_queries) * 1000
     print(
         f"GET {args.path}: {response.status_code} in {elapsed * 1000:.0f} ms; "
         f"{len(queries)} queries taking {sql_ms:.0f} ms"
     )
+    if args.queries:
+        for query in queries.captured_queries:
+            print(f"{float(query['time']) * 1000:6.1f} ms  {query['sql'][:300]}")
     profiler = cProfile.Profile()
     profiler.enable()
-    client.get(args.path)
+    client.get(args.path, secure=True)
     profiler.disable()
     pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
 
