@@ -226,7 +226,15 @@ def known_to_database() -> rules.Known:
         statuses = held.setdefault(str(sid), set())
         if status in rules.CANCELLATION_STATUSES:
             statuses.add(status)
+    supervising: dict[str, list[tuple[str, str, dt.date]]] = {}
+    for supervisor, supervisee, kind, start in (
+        SupervisionRelationship.objects.current(timezone.localdate())
+        .order_by()
+        .values_list("supervisor__external_id", "supervisee__external_id", "type", "start_date")
+    ):
+        supervising.setdefault(supervisor, []).append((supervisee, kind, start))
     return rules.Known(
+        supervising=supervising,
         person_ids=frozenset(person_ids),
         line_managers=line_managers,
         roles=roles,

@@ -136,6 +136,8 @@ class Known:
     roles: Mapping[str, str] = field(default_factory=dict)
     # id of a cancelled session → the statuses its register may hold (the cancellation).
     cancelled: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # supervisor id → their relationships (supervisee id, type, start) still in force today.
+    supervising: Mapping[str, Sequence[tuple[str, str, dt.date]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -193,18 +195,22 @@ def parse(
     # thousand strings rather than a million copies.
     known_people = {p: p for p in known.person_ids}
     people: dict[str, str] | None = known_people
+    person_lines: dict[str, int] = {}
     if "people.csv" in files:
         table = _Table("people.csv", files["people.csv"], ctx)
         people = (
-            _people(table, ctx, parsed, known_people, known.line_managers) if table.usable else None
+            _people(table, ctx, parsed, known_people, known.line_managers, person_lines)
+            if table.usable
+            else None
         )
 
     if "employment.csv" in files:
         _employment(_Table("employment.csv", files["employment.csv"], ctx), ctx, parsed, people)
     if "supervision.csv" in files:
         table = _Table("supervision.csv", files["supervision.csv"], ctx)
-        lines = _supervision(table, ctx, parsed, people, known.roles)
+        lines = _supervision(table, ctx, parsed, people, known.roles, known.supervising)
         _overlaps(parsed, known, lines, ctx)
+    _supervisors_who_may_not(parsed, known, person_lines, ctx)
     if "absences.csv" in files:
         _absences(_Table("absences.csv", files["absences.csv"], ctx), ctx, parsed, people)
 
@@ -552,9 +558,11 @@ def _people(
     parsed: Parsed,
     known: dict[str, str],
     stored_managers: Mapping[str, str],
+    seen: dict[str, int],
 ) -> dict[str, str]:
+    """Check the rows; returns every person id known after them, and fills `seen` with the
+    line of each id in the file."""
     name = table.name
-    seen: dict[str, int] = {}
     managers: list[tuple[int, str]] = []
     # person → line manager as the file would leave them: the file's rows over the stored.
     manager_of = dict(stored_managers)
@@ -644,6 +652,7 @@ def _supervision(
     parsed: Parsed,
     people: dict[str, str] | None,
     stored_roles: Mapping[str, str],
+    supervising: Mapping[str, Sequence[tuple[str, str, dt.date]]],
 ) -> dict[tuple[str, str, str, dt.date], int]:
     """Check the rows; returns the line of each relationship, for the overlap check."""
     name = table.name
@@ -666,9 +675,14 @@ def _supervision(
             ctx.problem(name, line, "a person cannot supervise themselves")
             ok = False
         # The role the import leaves the supervisor with: the file's, else the stored one.
+        # Ending a relationship already in force is always allowed (it is how a supervisor
+        # moving to governance stops supervising).
         row = parsed.people.get(supervisor) if supervisor is not None else None
         role = row.role if row is not None else stored_roles.get(supervisor or "")
-        if role is not None and not may_supervise(role):
+        ending = end is not None and (supervisee, kind, start) in supervising.get(
+            supervisor or "", ()
+        )
+        if role is not None and not may_supervise(role) and not ending:
             ctx.problem(
                 name,
                 line,
@@ -689,6 +703,32 @@ def _supervision(
             else:
                 parsed.supervision[key] = end
     return lines
+
+
+def _supervisors_who_may_not(
+    parsed: Parsed, known: Known, person_lines: Mapping[str, int], ctx: _Context
+) -> None:
+    """A person people.csv gives a governance or administrator role must not be left
+    supervising anyone: each of their stored relationships still in force must be ended in
+    supervision.csv (an end date given there), as the relationships page would be used to."""
+    for pid, row in parsed.people.items():
+        if may_supervise(row.role):
+            continue
+        still = [
+            (supervisee, kind, start)
+            for supervisee, kind, start in known.supervising.get(pid, ())
+            if parsed.supervision.get((supervisee, pid, kind, start)) is None
+        ]
+        if still:
+            supervisee, kind, start = still[0]
+            others = f" and {len(still) - 1} more" if len(still) > 1 else ""
+            ctx.problem(
+                "people.csv",
+                person_lines[pid],
+                f"role {row.role}: {_q(pid)} still supervises {_q(supervisee)} ({kind} from "
+                f"{start}){others}, and governance and administrator accounts supervise no "
+                "one; end that supervision in supervision.csv (end_date) first",
+            )
 
 
 def _overlaps(

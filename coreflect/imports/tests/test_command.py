@@ -406,6 +406,21 @@ def test_a_line_management_circle_with_people_imported_before_is_refused(tmp_pat
 PEOPLE_HEADER = "person_id,name,email,role,service,locality,line_manager_id\n"
 
 
+def test_a_stored_supervisor_moved_to_governance_must_first_stop_supervising(tmp_path, capsys):
+    run(write(tmp_path / "a", GOOD), capsys)  # P02 supervises P01 in peer work, no end
+    later = {"people.csv": PEOPLE_HEADER + "P02,Sam Shaw,,governance,Adult,Durham,M01\n"}
+    assert refused(write(tmp_path / "b", later), capsys) == [
+        'people.csv:2: role governance: "P02" still supervises "P01" (peer_work from '
+        "2025-05-15), and governance and administrator accounts supervise no one; end that "
+        "supervision in supervision.csv (end_date) first"
+    ]
+    later["supervision.csv"] = (
+        "supervisee_id,supervisor_id,type,start_date,end_date\nP01,P02,peer_work,2025-05-15,2025-10-31\n"
+    )
+    run(write(tmp_path / "c", later), capsys)
+    assert Person.objects.get(external_id="P02").role == "governance"
+
+
 @pytest.fixture
 def cancelled_s1(tmp_path, capsys, ada):
     """GOOD imported, then S1 cancelled in Coreflect by the supervisor."""

@@ -417,6 +417,53 @@ def test_a_supervisor_the_file_moves_out_of_governance_may_supervise():
     assert check(files, known) == []
 
 
+SUPERVISING_SAM = rules.Known(
+    person_ids=frozenset({"P01", "P02", "S01"}),
+    roles={"P01": "peer_worker", "P02": "peer_worker", "S01": "senior_peer_worker"},
+    supervising={
+        "S01": [("P01", "peer_work", dt.date(2025, 4, 1)), ("P02", "clinical", dt.date(2025, 6, 1))]
+    },
+)
+SAM_AS = (
+    "person_id,name,email,role,service,locality,line_manager_id\n"
+    "P09,Pat,,peer_worker,,,\n"
+    "S01,Sam,,{},,,\n"
+)
+
+
+@pytest.mark.parametrize("role", ["governance", "admin"])
+def test_a_supervisor_cannot_be_given_a_role_that_supervises_no_one(role):
+    assert check({"people.csv": SAM_AS.format(role)}, SUPERVISING_SAM) == [
+        f'people.csv:3: role {role}: "S01" still supervises "P01" (peer_work from 2025-04-01) '
+        "and 1 more, and governance and administrator accounts supervise no one; end that "
+        "supervision in supervision.csv (end_date) first"
+    ]
+
+
+def test_a_supervisor_whose_supervision_the_file_ends_may_move_to_governance():
+    files = {
+        "people.csv": SAM_AS.format("governance"),
+        "supervision.csv": "supervisee_id,supervisor_id,type,start_date,end_date\n"
+        "P01,S01,peer_work,2025-04-01,2026-11-30\n"
+        "P02,S01,clinical,2025-06-01,2026-11-30\n",
+    }
+    assert check(files, SUPERVISING_SAM) == []
+    files["supervision.csv"] = files["supervision.csv"].replace(
+        "2025-06-01,2026-11-30", "2025-06-01,"
+    )
+    assert check(files, SUPERVISING_SAM) == [
+        'people.csv:3: role governance: "S01" still supervises "P02" (clinical from 2025-06-01), '
+        "and governance and administrator accounts supervise no one; end that supervision in "
+        "supervision.csv (end_date) first",
+        'supervision.csv:3: supervisor_id "S01" has the role governance: governance and '
+        "administrator accounts supervise no one",
+    ]
+
+
+def test_a_supervisor_keeping_a_role_that_supervises_is_not_asked_to_end_anything():
+    assert check({"people.csv": SAM_AS.format("peer_lead")}, SUPERVISING_SAM) == []
+
+
 def test_two_ongoing_peer_work_supervisors_overlap():
     text = PEER_WORK + "P01,P02,peer_work,2025-05-15,\nP01,M01,peer_work,2025-09-01,\n"
     assert check({"supervision.csv": text}, PEOPLE) == [
