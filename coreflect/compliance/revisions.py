@@ -81,13 +81,15 @@ LANGUAGE sql AS $$
       FROM (SELECT DISTINCT unnest(people) AS p) AS d WHERE p IS NOT NULL
     ON CONFLICT (person_id) DO UPDATE SET token = EXCLUDED.token
 $$""",
-        # TRUNCATE has no rows to name: it changes everyone's token.
+        # TRUNCATE has no rows to name: it changes every token there is (the people it
+        # removed included, when it empties the people), and gives anyone without one theirs.
         f"""CREATE FUNCTION coreflect_bump_everyone() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+    UPDATE {REVISIONS} SET token = (random() * 9.2e18)::bigint;
     INSERT INTO {REVISIONS} (person_id, token)
     SELECT id, (random() * 9.2e18)::bigint FROM {PEOPLE}
-    ON CONFLICT (person_id) DO UPDATE SET token = EXCLUDED.token;
+    ON CONFLICT (person_id) DO NOTHING;
     RETURN NULL;
 END
 $$""",

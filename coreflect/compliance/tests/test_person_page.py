@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from coreflect.people.models import Role
+from coreflect.people.models import Person, Role
 from coreflect.supervision import actions
 from coreflect.testing import make_person
 
@@ -224,3 +224,15 @@ def test_someone_in_a_non_peer_role_with_a_login_sees_no_next_sessions(login, no
     manager = make_person("MIA", "Mia Manager", Role.LINE_MANAGER, locality=north)
     response = login(manager).get("/people/MIA/")
     assert "Your next sessions" not in text(response)
+
+
+def test_an_id_stored_with_a_slash_before_imports_refused_it_still_links(login, everyone):
+    """Imports refuse "/" in ids now; one stored before still gets a working link on every
+    senior page, not a server error."""
+    Person.objects.filter(pk=everyone["alice"].pk).update(external_id="NORTH/ALICE")
+    client = login(everyone["hana"])
+    for page in ("/", "/matrix/"):
+        response = client.get(page)
+        assert response.status_code == 200
+        assert 'href="/people/NORTH/ALICE/' in response.content.decode()
+    assert "Alice Able" in client.get("/people/NORTH/ALICE/").content.decode()

@@ -19,7 +19,8 @@ from coreflect.supervision.models import Attendance, Session, SupervisionRelatio
 from coreflect.testing import make_person
 
 DAY = dt.date(2026, 5, 6)
-FROZEN = importlib.import_module("coreflect.compliance.migrations.0003_stored_results")
+# The latest migration that changed the trigger SQL.
+FROZEN = importlib.import_module("coreflect.compliance.migrations.0005_truncate_bumps_every_token")
 
 
 def tokens(*people: Person) -> list[int | None]:
@@ -124,7 +125,7 @@ def test_an_import_changes_the_tokens_of_the_people_it_changes(db, tmp_path, cap
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no TRUNCATE")
 @pytest.mark.parametrize(
-    "model", [Attendance, Session, EmploymentPeriod, Absence, SupervisionRelationship]
+    "model", [Attendance, Session, EmploymentPeriod, Absence, SupervisionRelationship, Person]
 )
 def test_truncating_a_watched_table_changes_everyones_token(session, alice, olly, model):
     """TRUNCATE names no rows, so it changes every token."""
