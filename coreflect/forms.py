@@ -1,8 +1,8 @@
+import html
 from typing import Any
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 
@@ -18,21 +18,27 @@ class QuickSelect(forms.Select):
         attrs: dict[str, Any] | None = None,
         renderer: Any = None,
     ) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        if any(group is not None for group, _, _ in widget["optgroups"]):
+        choices = list(self.choices)
+        if any(isinstance(label, (list, tuple)) for _, label in choices):
             return super().render(name, value, attrs, renderer)  # groups: Django's own
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (option["value"], flatatt(option["attrs"]), option["label"])
-                for _, group_options, _ in widget["optgroups"]
-                for option in group_options
-            ),
+        chosen = set(self.format_value(value))
+        options = []
+        for option_value, label in choices:
+            text = str(option_value)
+            # As Django's: only the first option with the chosen value is selected.
+            selected = " selected" if text in chosen else ""
+            chosen.discard(text)
+            options.append(f'<option value="{_escape(text)}"{selected}>{_escape(label)}</option>')
+        return SafeString(
+            f'<select name="{_escape(name)}"{flatatt(self.build_attrs(self.attrs, attrs))}>'
+            + "".join(options)
+            + "</select>"
         )
-        return format_html(
-            '<select name="{}"{}>{}</select>', name, flatatt(widget["attrs"]), options
-        )
+
+
+def _escape(value: Any) -> str:
+    """As the template engine's autoescape: safe strings as they are, anything else escaped."""
+    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
 
 
 WIDGET_CLASSES = {

@@ -4,6 +4,8 @@ import re
 
 import pytest
 from django import forms
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from coreflect.forms import QuickSelect
 
@@ -41,3 +43,17 @@ def test_a_bound_field_renders_with_its_label_id_and_class():
     html = str(Form({"who": "2"})["who"])
     assert html.startswith('<select name="who" id="id_who">')
     assert '<option value="2" selected>' in html
+
+
+@pytest.mark.parametrize(
+    "choices",
+    [
+        [("", "Any"), ("1", "First"), ("1", "Same value again")],  # only the first is chosen
+        [("", mark_safe("<b>Safe</b> label")), (2, gettext_lazy("Lazy label"))],
+        [(1, "Apostrophe's & ampersand"), ('a"b', "Quoted value")],
+    ],
+)
+def test_quick_select_matches_django_on_awkward_choices(choices):
+    for value in ["", "1", 2, 'a"b', None]:
+        expected = forms.Select(choices=choices).render("who", value)
+        assert QuickSelect(choices=choices).render("who", value) == same_html(expected), value
