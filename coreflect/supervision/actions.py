@@ -224,7 +224,9 @@ def cancel_session(
     alternative_offered: str = "",
     correction: bool = False,
 ) -> Session:
-    """Cancel a session with a reason; every participant's status becomes the cancellation."""
+    """Cancel a session with a reason; every participant's status becomes the cancellation,
+    and the audit entry keeps each status it replaced (a register already taken, or marked
+    attended when the session was recorded on its day, can be read back from it)."""
     if not reason.strip():
         raise ValidationError("Give a reason for cancelling.")
     if cancelled_by_side not in CANCELLED_STATUS:
@@ -233,6 +235,7 @@ def cancel_session(
         raise ValidationError("This session is already cancelled.")
     status = CANCELLED_STATUS[cancelled_by_side]
     _claim(session, version)
+    before = dict(session.attendance.order_by("person_id").values_list("person_id", "status"))
     session.cancelled_at = timezone.now()
     session.cancelled_by = by
     session.cancellation_reason = reason.strip()
@@ -248,6 +251,7 @@ def cancel_session(
         side=cancelled_by_side,
         reason=session.cancellation_reason,
         alternative_offered=session.alternative_offered,
+        register={str(pk): [old, status] for pk, old in before.items() if old != status},
         **_flagged(correction),
     )
     return session
@@ -360,7 +364,14 @@ def end_relationship(
         _refuse_second_peer_work_supervisor(
             relationship.supervisee, relationship.start_date, end_date, besides=relationship
         )
+    before = relationship.end_date
     relationship.end_date = end_date
     relationship.save(update_fields=["end_date"])
-    record(by=by, action="relationship.end", target=relationship, end_date=str(end_date))
+    record(
+        by=by,
+        action="relationship.end",
+        target=relationship,
+        end_date=str(end_date),
+        before=str(before) if before else None,
+    )
     return relationship

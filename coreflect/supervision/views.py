@@ -16,7 +16,7 @@ from coreflect.supervision.forms import (
     RegisterForm,
     RelationshipForm,
 )
-from coreflect.supervision.models import Session, SupervisionRelationship
+from coreflect.supervision.models import AttendanceStatus, Session, SupervisionRelationship
 from coreflect.supervision.rules import Right
 
 STALE_MESSAGE = (
@@ -274,6 +274,8 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "form": form,
             "session": session,
+            # Whoever may cancel may read the whole register (its lead, or a corrector).
+            "attended": session.attendance.filter(status=AttendanceStatus.ATTENDED).count(),
             "correcting": right is Right.CORRECT,
             "stale": STALE_MESSAGE if stale else "",
         },

@@ -317,6 +317,34 @@ def test_ending_a_peer_work_relationship_later_cannot_overlap_the_next_one(sam, 
     assert first.end_date == TODAY
 
 
+def test_moving_an_end_date_keeps_the_one_it_replaced_in_the_audit(sam, alice, pat):
+    relationship = SupervisionRelationship.objects.get(supervisee=alice)
+    actions.end_relationship(by=pat.user, relationship=relationship, end_date=TODAY)
+    actions.end_relationship(
+        by=pat.user, relationship=relationship, end_date=TODAY - dt.timedelta(days=3)
+    )
+    ended = AuditEvent.objects.filter(action="relationship.end").order_by("pk")
+    assert [(e.detail["before"], e.detail["end_date"]) for e in ended] == [
+        (None, str(TODAY)),
+        (str(TODAY), str(TODAY - dt.timedelta(days=3))),
+    ]
+
+
+def test_cancelling_keeps_each_status_it_replaced_in_the_audit(sam, alice, pat, co_reflection):
+    """A register already taken can be read back from the cancellation's audit entry."""
+    session = co_reflection(sam, [alice, pat], TODAY - dt.timedelta(days=2))
+    session.attendance.filter(person=alice).update(status="attended")
+    session.attendance.filter(person=pat).update(status="apologies")
+    actions.cancel_session(
+        by=sam.user, session=session, version=1, cancelled_by_side="supervisor", reason="Mistake"
+    )
+    cancelled = AuditEvent.objects.get(action="session.cancel")
+    assert cancelled.detail["register"] == {
+        str(alice.pk): ["attended", "cancelled_by_supervisor"],
+        str(pat.pk): ["apologies", "cancelled_by_supervisor"],
+    }
+
+
 @pytest.mark.parametrize("account", ["gus", "ada"])
 def test_governance_and_administrator_accounts_cannot_be_made_supervisors(
     request, account, hana, olly

@@ -324,6 +324,17 @@ def test_stale_edit_is_refused_and_the_current_version_shown(login, sam, alice, 
     assert Session.objects.get(pk=session.pk).location == "Room A"
 
 
+def test_the_cancel_page_warns_when_the_register_says_the_session_took_place(
+    login, sam, alice, one_to_one
+):
+    taken = one_to_one(sam, alice, TODAY - dt.timedelta(days=1))  # recorded after: attended
+    page = text(login(sam).get(f"/sessions/{taken.pk}/cancel/"))
+    assert "The register says the session took place" in page
+    assert "1 person is marked as attended" in page
+    booked = one_to_one(sam, alice, TODAY + dt.timedelta(days=9))
+    assert "took place" not in text(login(sam).get(f"/sessions/{booked.pk}/cancel/"))
+
+
 def test_cancelled_session_cannot_be_edited(login, sam, alice, one_to_one):
     session = one_to_one(sam, alice)
     actions.cancel_session(
