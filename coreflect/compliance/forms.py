@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q, QuerySet
 from django.utils.text import slugify
 
@@ -72,6 +73,11 @@ class MatrixFilterForm(NHSFormMixin, forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Counts sessions up to this date. Today by default.",
+        # Recording years around these dates still fit in a calendar (year 1 to 9999).
+        validators=[
+            MinValueValidator(dt.date(1900, 1, 1)),
+            MaxValueValidator(dt.date(9998, 12, 31)),
+        ],
     )
     # Offered only to people with reports or supervisees (see __init__).
     mine = forms.ChoiceField(label="People", required=False, widget=QuickSelect)
@@ -121,7 +127,7 @@ class MatrixFilterForm(NHSFormMixin, forms.Form):
         self._show_default_year()
         self._offer_mine(me, today=today)
         if people is not None:
-            self._offer_choices(people, everyone=everyone, today=today)
+            self._offer_choices(people, everyone=everyone)
 
     def _show_default_year(self) -> None:
         """Without a valid year in the address (say ?service=3), the year list shows the one
@@ -130,14 +136,18 @@ class MatrixFilterForm(NHSFormMixin, forms.Form):
         offered = {str(value) for value, _ in self.fields["year"].choices}  # type: ignore[attr-defined]
         if not self.is_bound or str(self.data.get("year", "")) in offered:
             return
-        try:
-            as_of = self.fields["as_of"].clean(self.data.get("as_of", "")) or self.today
-        except forms.ValidationError:
-            as_of = self.today
         self.data = {
             **dict(self.data.items()),
-            "year": str(rules.year_containing(as_of, self.policy)),
+            "year": str(rules.year_containing(self._as_of_sent(), self.policy)),
         }
+
+    def _as_of_sent(self) -> dt.date:
+        """The as-of date as sent, if valid, else today: for what is set up before the form is
+        validated."""
+        try:
+            return self.fields["as_of"].clean(self.data.get("as_of", "")) or self.today
+        except forms.ValidationError:
+            return self.today
 
     def _offer_mine(self, me: Person | None, *, today: dt.date) -> None:
         """Offers "My reports" to anyone who line manages someone today, "My supervisees" to
@@ -154,7 +164,7 @@ class MatrixFilterForm(NHSFormMixin, forms.Form):
         else:
             del self.fields["mine"]
 
-    def _offer_choices(self, people: QuerySet[Person], *, everyone: bool, today: dt.date) -> None:
+    def _offer_choices(self, people: QuerySet[Person], *, everyone: bool) -> None:
         """Services, localities and supervisors of the people the user may see. Once a
         service is chosen, only its localities and supervisors: a national organisation has
         thousands of supervisors, too many for one list."""
@@ -175,7 +185,7 @@ class MatrixFilterForm(NHSFormMixin, forms.Form):
             ("", "All localities"),
             *localities.values_list("pk", "name"),
         ]
-        supervising = SupervisionRelationship.objects.current(today).peer_work()
+        supervising = SupervisionRelationship.objects.current(self.supervision_day()).peer_work()
         if everyone and service is not None:
             supervising = supervising.filter(supervisee__service=service)
         elif not everyone:
@@ -191,8 +201,8 @@ class MatrixFilterForm(NHSFormMixin, forms.Form):
 
     def _chosen(self, name: str) -> int | None:
         """The raw primary key chosen in a filter, before validation (None if not a number)."""
-        value = self.data.get(name, "") if self.is_bound else ""
-        return int(value) if str(value).isdigit() else None
+        value = str(self.data.get(name, "") if self.is_bound else "")
+        return int(value) if value.isascii() and value.isdigit() else None
 
     @property
     def valid_data(self) -> dict[str, Any]:
@@ -218,6 +228,13 @@ class MatrixFilterForm(NHSFormMixin, forms.Form):
             ),
         )
 
+    def supervision_day(self) -> dt.date:
+        """The day whose relationships the rows show (rules.day_within the chosen year), from
+        the values as sent: the supervisor list is made before the form is validated."""
+        as_of = self._as_of_sent() if self.is_bound else self.today
+        start_year = self._chosen("year") or rules.year_containing(as_of, self.policy)
+        return rules.day_within(rules.recording_year(start_year, self.policy), as_of)
+
     def filter_people(self, people: QuerySet[Person]) -> QuerySet[Person]:
         data = self.valid_data
         on = self.params().as_of
@@ -230,7 +247,9 @@ class MatrixFilterForm(NHSFormMixin, forms.Form):
         if data.get("locality"):
             people = people.filter(locality=data["locality"])
         if data.get("supervisor"):
-            supervised = SupervisionRelationship.objects.current(on).peer_work()
+            # The day whose supervisor each row shows, not the as-of date itself (which may
+            # be after the chosen year).
+            supervised = SupervisionRelationship.objects.current(self.supervision_day()).peer_work()
             if data["supervisor"] == NO_SUPERVISOR:
                 people = people.exclude(pk__in=supervised.values("supervisee"))
             else:

@@ -263,7 +263,7 @@ def compute(
     ).values_list("person_id", "type", "start_date", "end_date"):
         absences[person_id].append(rules.Absence(kind, start, end))
 
-    on = min(max(as_of, year.start), year.end)
+    on = rules.day_within(year, as_of)
     supervisor_of = dict(
         SupervisionRelationship.objects.current(on)
         .peer_work()
@@ -577,6 +577,10 @@ def status_condition(status: str, period: str = "") -> tuple[str, list[str]]:
     return "(" + " OR ".join(f"s.{f} = %s" for f in fields) + ")", [status] * len(fields)
 
 
+# More pages than any organisation has: a larger number shows the last page.
+MAX_PAGE = 10**9
+
+
 def page(
     people: QuerySet[Person],
     context: Context,
@@ -616,7 +620,10 @@ def page(
             return list(cursor.fetchall())
 
     number = str(number or 1)
-    found = fetch((int(number) - 1) * size) if number.isdigit() and int(number) >= 1 else []
+    # Only a plain page number is fetched as asked ("²" is a digit to Python, and an offset
+    # past the database's integers is an error); anything else shows the page it falls to.
+    asked = int(number) if number.isascii() and number.isdigit() else 0
+    found = fetch((asked - 1) * size) if 1 <= asked <= MAX_PAGE else []
     if found:
         count = found[0][-1]
     else:  # out of range, not a number, or no one: count them, then show the last page

@@ -144,6 +144,12 @@ def recording_year(start_year: int, policy: Policy) -> Period:
     return Period(start, end, label)
 
 
+def day_within(period: Period, day: dt.date) -> dt.date:
+    """The day itself if the period holds it, else the period's end nearest to it: the day
+    whose peer work supervisor a row of the period's matrix shows."""
+    return min(max(day, period.start), period.end)
+
+
 def year_containing(day: dt.date, policy: Policy) -> int:
     """The start year of the recording year that contains `day`."""
     return day.year if day.month >= policy.year_start_month else day.year - 1

@@ -206,6 +206,42 @@ def test_matrix_lists_people_with_no_peer_work_supervisor(login, everyone):
     assert "Alice Able" in matrix_names(hana.get("/matrix/?supervisor=none"))
 
 
+def test_a_past_years_supervisor_filter_follows_the_supervisor_its_rows_show(login, everyone):
+    """Sam supervised Alice until the end of 2024/25, Pat since: the 2024/25 matrix (as of
+    today, after that year) shows Sam on her row, and its supervisor filter and list agree."""
+    alice, sam, pat = everyone["alice"], everyone["sam"], everyone["pat"]
+    alice.supervisors.update(end_date=dt.date(2025, 3, 31))
+    supervise(pat, alice, start=dt.date(2025, 4, 1))
+    hana = login(everyone["hana"])
+    response = hana.get("/matrix/?year=2024")
+    row = next(r for r in response.context["rows"] if r.person.name == "Alice Able")
+    assert row.supervisor.name == sam.name
+    offered = dict(response.context["form"].fields["supervisor"].choices)
+    assert "SAM" in offered and "PAT" not in offered  # Pat supervised no one then
+    assert "Alice Able" in matrix_names(hana.get("/matrix/?year=2024&supervisor=SAM"))
+    assert "Alice Able" not in matrix_names(hana.get("/matrix/?year=2024&supervisor=none"))
+    # This year's matrix follows today's relationships.
+    assert "Alice Able" in matrix_names(hana.get("/matrix/?supervisor=PAT"))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "as_of=9999-06-01",
+        "as_of=0001-01-01",
+        "page=99999999999999999999",
+        "page=%C2%B2",  # "²": a digit to Python, not a number
+        "service=%C2%B2",
+        "locality=%C2%B2&service=1",
+        "year=%C2%B2",
+    ],
+)
+def test_odd_addresses_fall_back_to_the_defaults_instead_of_failing(login, everyone, query):
+    hana = login(everyone["hana"])
+    for page in ("/matrix/", "/matrix.csv", "/matrix.xlsx", "/people/ALICE/"):
+        assert hana.get(f"{page}?{query}").status_code == 200, page
+
+
 def test_choosing_a_service_narrows_the_supervisor_and_locality_lists(login, everyone):
     hana = login(everyone["hana"])
     everywhere = dict(hana.get("/matrix/").context["form"].fields["supervisor"].choices)
