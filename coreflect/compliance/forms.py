@@ -4,14 +4,19 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.text import slugify
 
 from coreflect.compliance import rules
 from coreflect.forms import NHSFormMixin, QuickSelect
 from coreflect.people.models import Locality, Person, Service
-from coreflect.supervision.access import supervisees_of, supervises_anyone
-from coreflect.supervision.models import RelationshipType, SupervisionRelationship
+from coreflect.supervision.access import (
+    manages_anyone,
+    reports_of,
+    supervisees_of,
+    supervises_anyone,
+)
+from coreflect.supervision.models import SupervisionRelationship
 
 # The supervisor filter's value for people with no current peer work supervisor.
 NO_SUPERVISOR = "none"
@@ -39,26 +44,6 @@ class MatrixParams:
     period: str
     # The quarter a narrow screen shows beside the year (1–4).
     quarter: int = 1
-
-
-def reports_of(me: Person, *, on: dt.date) -> QuerySet[Person]:
-    """The people this person line manages: their recorded line manager, or a line management
-    relationship in force on the day."""
-    managed = SupervisionRelationship.objects.current(on).filter(
-        supervisor=me, type=RelationshipType.LINE_MANAGEMENT
-    )
-    return Person.objects.filter(Q(line_manager=me) | Q(pk__in=managed.values("supervisee")))
-
-
-def manages_anyone(me: Person, *, on: dt.date) -> bool:
-    """Whether reports_of(me) has anyone: two indexed look-ups (the OR of reports_of's query
-    made PostgreSQL read every person)."""
-    return (
-        Person.objects.filter(line_manager=me).exists()
-        or SupervisionRelationship.objects.current(on)
-        .filter(supervisor=me, type=RelationshipType.LINE_MANAGEMENT)
-        .exists()
-    )
 
 
 class MatrixFilterForm(NHSFormMixin, forms.Form):
