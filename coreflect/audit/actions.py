@@ -1,3 +1,4 @@
+import getpass
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -21,3 +22,12 @@ def record(
         object_id=str(target.pk) if target is not None else "",
         detail=detail,
     )
+
+
+def os_user() -> str:
+    """Who is running a management command, as the operating system knows them: what the
+    audit log has of a command run without a Coreflect user (--by)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name and no password-file entry (a bare container)
+        return "unknown"

@@ -27,7 +27,12 @@ def create_policy(*, by: User | None, preset: str = "protocol") -> PolicySetting
 
 @transaction.atomic
 def change_policy(
-    *, by: User, policy: PolicySettings, version: int, changes: dict[str, Any]
+    *,
+    by: User | None,
+    policy: PolicySettings,
+    version: int,
+    changes: dict[str, Any],
+    detail: dict[str, Any] | None = None,
 ) -> PolicySettings:
     """Save new policy numbers, refusing an edit made from an out-of-date page."""
     # Read from the row, not the instance: a bound ModelForm has already written the new values
@@ -43,5 +48,6 @@ def change_policy(
         target=policy,
         before=before,
         after={name: getattr(policy, name) for name in changes},
+        **(detail or {}),
     )
     return policy

@@ -1,4 +1,3 @@
-import getpass
 import sys
 from pathlib import Path
 from typing import Any
@@ -7,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from coreflect.audit.actions import os_user
 from coreflect.imports import actions, rules
 
 
@@ -54,7 +54,7 @@ class Command(BaseCommand):
         result = actions.import_folder(
             by=by,
             folder=folder,
-            detail={"via": "command", "os_user": _os_user()},
+            detail={"via": "command", "os_user": os_user()},
         )
         if not result.ok:
             # Only the problems go to stderr, one a line, so that they can be read by a
@@ -71,11 +71,3 @@ class Command(BaseCommand):
             raise ImportFailed(message)
         for line in result.summary():
             self.stdout.write(line)
-
-
-def _os_user() -> str:
-    """Who is running the command, as the operating system knows them."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no login name and no password-file entry (a bare container)
-        return "unknown"
