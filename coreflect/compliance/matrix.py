@@ -690,7 +690,7 @@ def overview(people: QuerySet[Person], context: Context, *, listed: int) -> Over
     current, and for the whole organisation only the first of them (the checksum) while
     nothing has changed since this process last counted it."""
     global _last_overview
-    only, params = _only(people, "s.person_id")
+    only, _ = _only(people, "s.person_id")
     _, checksum = _refresh(people, context)
     key = None if only or checksum is None else (context.key(), listed, checksum)
     if key is not None and _last_overview is not None and _last_overview[0] == key:

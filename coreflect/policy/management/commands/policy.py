@@ -1,5 +1,6 @@
 from typing import Any
 
+from django import forms
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -8,8 +9,12 @@ from coreflect.policy import actions
 from coreflect.policy.forms import PolicyForm
 from coreflect.policy.models import PolicySettings
 
-# A list setting is written as its values separated by commas.
-LIST_SETTINGS = {"prorating_absence_types"}
+# A list setting (a multiple choice on the page) is written as its values separated by commas.
+LIST_SETTINGS = {
+    name
+    for name, field in PolicyForm.base_fields.items()
+    if isinstance(field, forms.MultipleChoiceField)
+}
 
 
 def shown(value: Any) -> str:
