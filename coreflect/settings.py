@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "coreflect.policy",
     "coreflect.supervision",
     "coreflect.compliance",
+    "coreflect.notes",
     "coreflect.imports",
     "coreflect.audit",
     "coreflect.demo",

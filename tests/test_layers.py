@@ -19,6 +19,7 @@ LAYERS = [
     "policy",
     "supervision",
     "compliance",
+    "notes",
     "imports",
     "demo",
 ]

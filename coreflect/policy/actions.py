@@ -17,7 +17,10 @@ class StalePolicy(Exception):
 @transaction.atomic
 def create_policy(*, by: User | None, preset: str = "protocol") -> PolicySettings:
     """Make the organisation's policy row from a preset (once: the first read makes it)."""
+    # The co-reflection agenda is a template each session copies, not a setting of the row.
     values = asdict(PRESETS[preset])
+    del values["co_reflection_agenda"]
+    values["holiday_region"] = values["holiday_region"].value
     values["prorating_absence_types"] = sorted(values["prorating_absence_types"])
     values["rounding"] = values["rounding"].value
     policy = PolicySettings.objects.create(preset=preset, **values)

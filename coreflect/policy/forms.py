@@ -30,6 +30,10 @@ class PolicyForm(NHSFormMixin, forms.ModelForm):
             "location_notice_days",
             "one_to_one_minutes",
             "co_reflection_minutes",
+            "holiday_region",
+            "notes_share_working_days",
+            "notes_response_working_days",
+            "caseload_review_days",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -3,7 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from coreflect.people.models import AbsenceType
-from coreflect.policy.presets import PRESETS, PROTOCOL, Rounding
+from coreflect.policy.presets import PRESETS, PROTOCOL, HolidayRegion, Rounding
 
 
 class PolicyQuerySet(models.QuerySet["PolicySettings"]):
@@ -65,6 +65,37 @@ class PolicySettings(models.Model):
     )
     co_reflection_minutes = models.PositiveSmallIntegerField(
         "default co-reflection length (minutes)", default=PROTOCOL.co_reflection_minutes
+    )
+    holiday_region = models.CharField(
+        "bank holidays of",
+        max_length=20,
+        choices=[
+            (HolidayRegion.ENGLAND_AND_WALES.value, "England and Wales"),
+            (HolidayRegion.SCOTLAND.value, "Scotland"),
+            (HolidayRegion.NORTHERN_IRELAND.value, "Northern Ireland"),
+        ],
+        default=PROTOCOL.holiday_region.value,
+        help_text="Their bank holidays are not working days for the notes deadlines.",
+    )
+    notes_share_working_days = models.PositiveSmallIntegerField(
+        "notes shared within (working days)",
+        default=PROTOCOL.notes_share_working_days,
+        validators=[MinValueValidator(1)],
+        help_text="Working days after the session by which the supervisor shares the notes.",
+    )
+    notes_response_working_days = models.PositiveSmallIntegerField(
+        "notes answered within (working days)",
+        default=PROTOCOL.notes_response_working_days,
+        validators=[MinValueValidator(1)],
+        help_text="Working days after sharing by which the supervisee accepts the notes or asks "
+        "for changes.",
+    )
+    caseload_review_days = models.PositiveSmallIntegerField(
+        "caseload review reminder (days)",
+        default=PROTOCOL.caseload_review_days,
+        validators=[MinValueValidator(1)],
+        help_text="Someone the peer worker supports who has not come up in supervision for this "
+        "many days is shown as due for discussion.",
     )
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)

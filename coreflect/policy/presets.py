@@ -10,6 +10,52 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 
+class HolidayRegion(StrEnum):
+    """Whose bank holidays are not working days (spec §4)."""
+
+    ENGLAND_AND_WALES = "england_and_wales"
+    SCOTLAND = "scotland"
+    NORTHERN_IRELAND = "northern_ireland"
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    """One item of the co-reflection agenda template (seed 000 Appendix 5)."""
+
+    title: str
+    minutes: int
+    description: str
+
+
+# The co-reflection agenda of the protocol, in our own words: 30 + 50 + 20 + 50 + 30 minutes.
+PROTOCOL_AGENDA = (
+    AgendaItem(
+        "Checking in",
+        30,
+        "Each of us says how we are and something we have been doing or have coming up.",
+    ),
+    AgendaItem(
+        "Supportive space",
+        50,
+        "Each of us brings something from our work or peer support practice that has been "
+        "hard, and the group thinks it through together.",
+    ),
+    AgendaItem("Break", 20, ""),
+    AgendaItem(
+        "Positive reflections",
+        50,
+        "Each of us brings an example of good practice or good news: our own, or something "
+        "we saw a colleague do.",
+    ),
+    AgendaItem(
+        "Checking out",
+        30,
+        "How are we now? What would we change next time, and keep? What are we taking "
+        "away? Plans for looking after ourselves after the session.",
+    ),
+)
+
+
 class Rounding(StrEnum):
     HALF_UP = "half_up"
     UP = "up"
@@ -32,6 +78,12 @@ class Preset:
     location_notice_days: int
     one_to_one_minutes: int
     co_reflection_minutes: int
+    co_reflection_agenda: tuple[AgendaItem, ...]
+    # Notes (spec §4).
+    holiday_region: HolidayRegion
+    notes_share_working_days: int
+    notes_response_working_days: int
+    caseload_review_days: int
 
 
 PROTOCOL = Preset(
@@ -45,6 +97,12 @@ PROTOCOL = Preset(
     location_notice_days=7,
     one_to_one_minutes=60,
     co_reflection_minutes=180,
+    co_reflection_agenda=PROTOCOL_AGENDA,
+    holiday_region=HolidayRegion.ENGLAND_AND_WALES,
+    notes_share_working_days=5,
+    notes_response_working_days=5,
+    # Seed 003: over time, discuss everyone the worker supports; a quarter by default.
+    caseload_review_days=91,
 )
 
 WEEKLY = Preset(
@@ -58,6 +116,12 @@ WEEKLY = Preset(
     location_notice_days=7,
     one_to_one_minutes=60,
     co_reflection_minutes=180,
+    co_reflection_agenda=PROTOCOL_AGENDA,
+    holiday_region=HolidayRegion.ENGLAND_AND_WALES,
+    notes_share_working_days=5,
+    notes_response_working_days=5,
+    # Seed 003: over time, discuss everyone the worker supports; a quarter by default.
+    caseload_review_days=91,
 )
 
 PRESETS: dict[str, Preset] = {"protocol": PROTOCOL, "weekly": WEEKLY}
