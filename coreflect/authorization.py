@@ -24,6 +24,12 @@ class Permission(StrEnum):
     MANAGE_RELATIONSHIPS = "manage_relationships"
     IMPORT_DATA = "import_data"
     CHANGE_POLICY = "change_policy"
+    # The notes register (audit KPI 1): states and dates of notes, never their content; for
+    # every supervisor, or those of one's own service.
+    VIEW_NOTES_REGISTER = "view_notes_register"
+    VIEW_SERVICE_NOTES_REGISTER = "view_service_notes_register"
+    # Add reflective models to the organisation's list.
+    MANAGE_REFLECTIVE_MODELS = "manage_reflective_models"
 
 
 class BaseRole:
@@ -43,6 +49,8 @@ class HeadOfPeerWork(BaseRole):
             Permission.CORRECT_ANY_SESSION,
             Permission.MANAGE_RELATIONSHIPS,
             Permission.CHANGE_POLICY,
+            Permission.VIEW_NOTES_REGISTER,
+            Permission.MANAGE_REFLECTIVE_MODELS,
         }
     )
 
@@ -57,6 +65,7 @@ class ServiceLead(BaseRole):
             Permission.VIEW_SERVICE_PEOPLE,
             Permission.RECORD_SESSIONS,
             Permission.CORRECT_SERVICE_SESSIONS,
+            Permission.VIEW_SERVICE_NOTES_REGISTER,
         }
     )
 
@@ -76,7 +85,7 @@ class LineManager(BaseRole):
 
 class Governance(BaseRole):
     description = "Governance and audit: sees every row of the matrix, never note content."
-    permissions = frozenset({Permission.VIEW_ALL_PEOPLE})
+    permissions = frozenset({Permission.VIEW_ALL_PEOPLE, Permission.VIEW_NOTES_REGISTER})
 
 
 class Administrator(BaseRole):
@@ -90,6 +99,7 @@ class Administrator(BaseRole):
             Permission.MANAGE_RELATIONSHIPS,
             Permission.IMPORT_DATA,
             Permission.CHANGE_POLICY,
+            Permission.MANAGE_REFLECTIVE_MODELS,
         }
     )
 

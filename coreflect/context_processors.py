@@ -2,6 +2,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from coreflect.authorization import Permission, has_permission, person_of
+from coreflect.notes.access import may_have_notes
 from coreflect.supervision.access import may_manage_relationships, may_record_sessions
 
 
@@ -15,4 +16,7 @@ def current_person(request: HttpRequest) -> dict[str, object]:
         # Asks the database (does this person supervise anyone now?) only when a page uses it.
         "can_record_sessions": SimpleLazyObject(lambda: may_record_sessions(user)),
         "can_manage_relationships": may_manage_relationships(user),
+        "can_have_notes": SimpleLazyObject(lambda: may_have_notes(user)),
+        "can_view_notes_register": has_permission(user, Permission.VIEW_NOTES_REGISTER)
+        or has_permission(user, Permission.VIEW_SERVICE_NOTES_REGISTER),
     }

@@ -19,6 +19,7 @@ urlpatterns = [
     path("sessions/", include("coreflect.supervision.urls")),
     path("imports/", include("coreflect.imports.urls")),
     path("policy/", include("coreflect.policy.urls")),
+    path("notes/", include("coreflect.notes.urls")),
     path(
         "favicon.ico",
         login_not_required(RedirectView.as_view(url=static("vendor/assets/images/favicon.ico"))),

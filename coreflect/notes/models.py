@@ -87,6 +87,9 @@ class ModelRequest(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_state_display()}: {self.model} for {self.relationship}"
+
 
 class Notes(models.Model):
     """The notes of one held one-to-one: their state, and versions holding the text."""
@@ -126,6 +129,9 @@ class NotesEvent(models.Model):
     class Meta:
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["notes", "on"], name="notes_event_day")]
+
+    def __str__(self) -> str:
+        return f"{self.get_state_display()} on {self.on:%d %b %Y}"
 
 
 class VersionKind(models.TextChoices):
@@ -201,6 +207,9 @@ class Comment(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
 
+    def __str__(self) -> str:
+        return f"Comment on {self.version}"
+
 
 class ActionOwner(models.TextChoices):
     SUPERVISEE = "supervisee", "Supervisee"
@@ -237,6 +246,9 @@ class Action(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"Action agreed in {self.notes} ({self.get_state_display()})"
+
 
 class Topic(models.Model):
     """Something one of the two wants to bring to a session (preparation)."""
@@ -248,6 +260,9 @@ class Topic(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Topic for {self.session}"
 
 
 class CaseloadEntry(models.Model):
@@ -287,6 +302,9 @@ class NotesShare(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.notes} shared with {self.reader}"
+
 
 class AgendaItem(models.Model):
     """One item of a co-reflection's agenda, copied from the template and editable."""
@@ -302,3 +320,6 @@ class AgendaItem(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["session", "position"], name="agenda_position_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"Agenda item {self.position} of {self.session}"

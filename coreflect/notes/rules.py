@@ -2,13 +2,12 @@
 may be shared, when they are overdue, NHS numbers refused, and the word-level comparison of
 two versions. No Django here."""
 
+import datetime as dt
 import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-
-import datetime as dt
 
 
 class Party(StrEnum):

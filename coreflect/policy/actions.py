@@ -7,7 +7,7 @@ from django.db.models import F
 
 from coreflect.audit.actions import record
 from coreflect.policy.models import PolicySettings
-from coreflect.policy.presets import PRESETS
+from coreflect.policy.presets import PRESETS, TEMPLATE_FIELDS
 
 
 class StalePolicy(Exception):
@@ -17,9 +17,11 @@ class StalePolicy(Exception):
 @transaction.atomic
 def create_policy(*, by: User | None, preset: str = "protocol") -> PolicySettings:
     """Make the organisation's policy row from a preset (once: the first read makes it)."""
-    # The co-reflection agenda is a template each session copies, not a setting of the row.
-    values = asdict(PRESETS[preset])
-    del values["co_reflection_agenda"]
+    values = {
+        name: value
+        for name, value in asdict(PRESETS[preset]).items()
+        if name not in TEMPLATE_FIELDS
+    }
     values["holiday_region"] = values["holiday_region"].value
     values["prorating_absence_types"] = sorted(values["prorating_absence_types"])
     values["rounding"] = values["rounding"].value

@@ -124,4 +124,8 @@ WEEKLY = Preset(
     caseload_review_days=91,
 )
 
+# Fields of a preset that are templates each record copies (then edits), not settings of the
+# policy row.
+TEMPLATE_FIELDS = frozenset({"co_reflection_agenda"})
+
 PRESETS: dict[str, Preset] = {"protocol": PROTOCOL, "weekly": WEEKLY}

@@ -8,6 +8,8 @@ from coreflect.policy.models import PolicySettings
 def test_the_first_read_makes_the_policy_from_the_protocol_preset_and_audits_it(db):
     policy = PolicySettings.objects.current()
     for field in dataclasses.fields(presets.Preset):
+        if field.name in presets.TEMPLATE_FIELDS:
+            continue
         value = getattr(presets.PROTOCOL, field.name)
         expected = sorted(value) if isinstance(value, frozenset) else value
         assert getattr(policy, field.name) == expected, field.name
