@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from coreflect.authorization import person_of
-from coreflect.notes.models import Notes, NotesShare
+from coreflect.notes.models import Notes, NotesShare, NotesVersion, VersionKind
 from coreflect.notes.rules import Party
 from coreflect.people.models import PEER_WORK_ROLES, Person
 from coreflect.supervision.access import supervises_anyone
@@ -107,3 +107,27 @@ def seat_at(user: User | AnonymousUser, session_pk: int, *, shared_reads: bool =
 def seat_of_party(user: User | AnonymousUser, session_pk: int) -> Seat:
     """As seat_at, for the two only (writing, answering, preparing)."""
     return seat_at(user, session_pk, shared_reads=False)
+
+
+def readable_versions(seat: Seat) -> list[NotesVersion]:
+    """The versions this reader may read, oldest first: the supervisor every one; the
+    supervisee all but a draft not shared yet; a later supervisor the shared ones."""
+    notes = seat.notes
+    if notes is None:
+        return []
+    versions = list(notes.versions.select_related("author", "reflective_model"))
+    if seat.is_supervisor:
+        return versions
+    if seat.is_supervisee:
+        return [v for v in versions if v.kind != VersionKind.DRAFT]
+    return [v for v in versions if v.kind == VersionKind.SHARED]
+
+
+def notes_readable_by(me: Person) -> QuerySet[Notes]:
+    """Every set of notes this person may open: of one-to-ones they held or were supervised
+    in, and those shared with them (not withdrawn)."""
+    return Notes.objects.filter(
+        Q(session__lead=me)
+        | Q(session__attendance__person=me)
+        | Q(shares__reader=me, shares__withdrawn_at__isnull=True)
+    ).distinct()
