@@ -70,12 +70,16 @@ def _claim(notes: Notes, version: int) -> Notes:
 def _move(notes: Notes, to: str, *, by: User, party: Party) -> None:
     if not rules.can_transition(notes.state, to, party):
         raise Refused(f"Notes that are {notes.get_state_display().lower()} cannot move to {to}.")
-    now = timezone.now()
-    NotesEvent.objects.create(
-        notes=notes, state=to, on=timezone.localdate(now), at=now, by=by, by_name=_name(by)
-    )
+    _event(notes, to, by=by)
     notes.state = to
     Notes.objects.filter(pk=notes.pk).update(state=to)
+
+
+def _event(notes: Notes, state: str, *, by: User) -> None:
+    now = timezone.now()
+    NotesEvent.objects.create(
+        notes=notes, state=state, on=timezone.localdate(now), at=now, by=by, by_name=_name(by)
+    )
 
 
 def latest_version(notes: Notes) -> NotesVersion | None:
@@ -105,6 +109,20 @@ def content_of(version: NotesVersion | None) -> dict[str, Any]:
     return {name: getattr(version, name) for name in CONTENT_FIELDS}
 
 
+def _comparable(content: Mapping[str, Any]) -> tuple[Any, ...]:
+    """What a reader sees of a version's content: its words (the model and empty answers
+    left off), to tell whether a proposal changes anything."""
+    reflection = list(content.get("reflection") or [])
+    while reflection and not str(reflection[-1]).strip():
+        reflection.pop()
+    return (
+        *(str(content.get(name) or "").strip() for name in TEXT_FIELDS),
+        content.get("last_notes_agreed") or "",
+        tuple(sorted(content.get("values") or [])),
+        tuple(str(answer).strip() for answer in reflection),
+    )
+
+
 @transaction.atomic
 def save_draft(
     *,
@@ -124,8 +142,10 @@ def save_draft(
     if notes is None:
         if version != 0:
             raise StaleEdit
-        notes = Notes.objects.create(session=seat.session, state=NotesState.NOT_WRITTEN)
-        _move(notes, NotesState.DRAFT, by=by, party=Party.SUPERVISOR)
+        if not rules.can_transition(NotesState.NOT_WRITTEN, NotesState.DRAFT, seat.party):
+            raise Refused("Only the supervisor who held the session writes its notes.")
+        notes = Notes.objects.create(session=seat.session, state=NotesState.DRAFT)
+        _event(notes, NotesState.DRAFT, by=by)
         _new_version(notes, kind=VersionKind.DRAFT, author=seat.me, based_on=None, **content)
         action = "notes.start"
     else:
@@ -216,7 +236,7 @@ def propose_changes(
     if shared is None:
         raise Refused("These notes have no text yet.")
     proposed = {**content_of(shared), **content}
-    if proposed == content_of(shared):
+    if _comparable(proposed) == _comparable(content_of(shared)):
         raise Refused(
             "You have not changed anything. Accept the notes, or ask to go through them together."
         )
