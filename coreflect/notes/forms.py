@@ -163,7 +163,7 @@ class ActionStateForm(forms.Form):
 
 
 class ShareWithForm(NHSFormMixin, forms.Form):
-    reader = forms.ModelChoiceField(
+    reader: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label="Share these notes with", queryset=None, empty_label="Choose your supervisor"
     )
 

@@ -5,6 +5,8 @@ supervisee and the supervisor who held the session (spec §5), so none of it is 
 an export or a list that anyone else opens.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -98,7 +100,7 @@ class Notes(models.Model):
     state = models.CharField(max_length=20, choices=NotesState.choices, default=NotesState.DRAFT)
     # Optimistic lock: a form carries the number it was opened at; a stale one is refused.
     version = models.PositiveIntegerField(default=1)
-    caseload = models.ManyToManyField(
+    caseload: "models.ManyToManyField[CaseloadEntry, Any]" = models.ManyToManyField(
         "CaseloadEntry", blank=True, related_name="notes", verbose_name="people discussed"
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -323,3 +325,9 @@ class AgendaItem(models.Model):
 
     def __str__(self) -> str:
         return f"Agenda item {self.position} of {self.session}"
+
+
+def label_of(name: str) -> str:
+    """A NotesVersion field's label, capitalised, for reading and comparing."""
+    label = str(getattr(NotesVersion._meta.get_field(name), "verbose_name", name))
+    return label[:1].upper() + label[1:]

@@ -38,6 +38,7 @@ from coreflect.notes.models import (
     ReflectiveModel,
     RequestState,
     VersionKind,
+    label_of,
 )
 from coreflect.people.models import Person
 from coreflect.policy.models import PolicySettings
@@ -203,13 +204,10 @@ def _display(version: NotesVersion | None) -> list[tuple[str, str]]:
     """(label, text) of each template field of a version, for reading."""
     if version is None:
         return []
-    fields = [
-        (NotesVersion._meta.get_field(name).verbose_name, getattr(version, name))
-        for name in TEXT_FIELDS
-    ]
+    fields = [(label_of(name), getattr(version, name)) for name in TEXT_FIELDS]
     agreed = version.get_last_notes_agreed_display() if version.last_notes_agreed else ""
     fields.insert(2, ("Were the last notes agreed?", agreed))
-    return [(str(label).capitalize(), text) for label, text in fields]
+    return fields
 
 
 def _reflection(version: NotesVersion | None) -> dict[str, Any] | None:
@@ -468,7 +466,7 @@ def add_topic(request: HttpRequest, pk: int) -> HttpResponse:
         except actions.Refused as refused:
             messages.error(request, str(refused))
     else:
-        messages.error(request, " ".join(form.errors["text"]))
+        messages.error(request, " ".join(str(e) for e in form.errors["text"]))
     return redirect("notes:session", pk=pk)
 
 
@@ -493,7 +491,7 @@ def add_action(request: HttpRequest, pk: int) -> HttpResponse:
         except actions.Refused as refused:
             messages.error(request, str(refused))
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("notes:session", pk=pk)
 
 
