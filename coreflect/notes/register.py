@@ -259,7 +259,9 @@ COLUMNS = (
     "overdue",
 )
 
-Line = tuple[str, dt.date, str, str, str, dt.date, dt.date | None, dt.date | None, dt.date | None, bool]
+Line = tuple[
+    str, dt.date, str, str, str, dt.date, dt.date | None, dt.date | None, dt.date | None, bool
+]
 
 
 def line(entry: Entry) -> Line:
