@@ -117,7 +117,7 @@ class NotesForm(NHSFormMixin, forms.Form):
             "values": sorted(data["values"]),
         }
 
-    def caseload(self) -> list[CaseloadEntry]:
+    def people_discussed(self) -> list[CaseloadEntry]:
         return list(self.cleaned_data.get("caseload") or [])
 
     @staticmethod

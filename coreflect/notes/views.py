@@ -327,7 +327,7 @@ def write(request: HttpRequest, pk: int) -> HttpResponse:
                     seat=seat,
                     version=form.cleaned_data["version"],
                     content=form.content(),
-                    caseload=form.caseload(),
+                    caseload=form.people_discussed(),
                 )
                 messages.success(request, "Notes saved as a draft. Share them when ready.")
             else:

@@ -397,3 +397,12 @@ def test_versions_are_kept_with_who_and_when(everyone, held):
     assert version.author == everyone["sam"]
     events = list(NotesEvent.objects.values_list("state", "by_name"))
     assert events == [("draft", "Sam Senior"), ("shared", "Sam Senior")]
+
+
+def test_the_write_page_opens_for_both(login, everyone, held):
+    assert login(everyone["sam"]).get(f"/notes/session/{held.pk}/write/").status_code == 200
+    write_notes(everyone["sam"], held, wellbeing="ok")
+    share_notes(everyone["sam"], held)
+    page = login(everyone["alice"]).get(f"/notes/session/{held.pk}/write/")
+    assert page.status_code == 200
+    assert "Send my changes" in page.text
