@@ -158,7 +158,7 @@ def _model_for(seat: Seat, version: NotesVersion | None) -> ReflectiveModel:
     )
     if agreed is not None:
         return agreed.model
-    return ReflectiveModel.objects.get(is_default=True)
+    return actions.default_model()
 
 
 def _earlier_sessions(seat: Seat) -> list[Session]:
