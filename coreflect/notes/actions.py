@@ -6,8 +6,8 @@ to reach these; the rules (notes/rules.py) say which of the two may do what, whe
 """
 
 import datetime as dt
-from importlib import import_module
 from collections.abc import Iterable, Mapping, Sequence
+from importlib import import_module
 from typing import Any
 
 from django.contrib.auth.models import User
