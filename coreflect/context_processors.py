@@ -3,6 +3,7 @@ from django.utils.functional import SimpleLazyObject
 
 from coreflect.authorization import Permission, has_permission, person_of
 from coreflect.notes.access import may_have_notes
+from coreflect.notes.models_in_use import may_read_models
 from coreflect.supervision.access import may_manage_relationships, may_record_sessions
 
 
@@ -19,4 +20,6 @@ def current_person(request: HttpRequest) -> dict[str, object]:
         "can_have_notes": SimpleLazyObject(lambda: may_have_notes(user)),
         "can_view_notes_register": has_permission(user, Permission.VIEW_NOTES_REGISTER)
         or has_permission(user, Permission.VIEW_SERVICE_NOTES_REGISTER),
+        # The notes list, the register and the policy page link to the reflective models.
+        "can_read_models": SimpleLazyObject(lambda: may_read_models(user)),
     }
