@@ -7,7 +7,6 @@ to reach these; the rules (notes/rules.py) say which of the two may do what, whe
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from importlib import import_module
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -370,19 +369,6 @@ def add_reflective_model(
 ) -> ReflectiveModel:
     model = ReflectiveModel.objects.create(name=name, summary=summary, prompts=list(prompts))
     record(by=by, action="notes.model.add", target=model, name=name)
-    return model
-
-
-def default_model() -> ReflectiveModel:
-    """The organisation's default model; made again from the migration's definition if the
-    table was emptied (a flushed database keeps no migration data)."""
-    found = ReflectiveModel.objects.filter(is_default=True).first()
-    if found is not None:
-        return found
-    definition = import_module("coreflect.notes.migrations.0002_default_reflective_model")
-    model, _ = ReflectiveModel.objects.get_or_create(
-        is_default=True, defaults=definition.WHAT_SO_WHAT_NOW_WHAT
-    )
     return model
 
 

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 
 from coreflect.authorization import Permission, has_permission, person_of
 from coreflect.notes import actions
-from coreflect.notes.access import may_have_notes
 from coreflect.notes.forms_models import DecisionForm, ReflectiveModelForm, RequestModelForm
 from coreflect.notes.models import ModelRequest, ReflectiveModel, RequestState
 from coreflect.notes.models_in_use import (

@@ -8,6 +8,7 @@ default. The counts are names and numbers only: they never say whose supervision
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from importlib import import_module
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, OuterRef, QuerySet, Subquery
@@ -34,7 +35,16 @@ def _latest_agreed(relationship: SupervisionRelationship | OuterRef) -> QuerySet
 
 
 def default_model() -> ReflectiveModel:
-    return ReflectiveModel.objects.get(is_default=True)
+    """The organisation's default model; made again from the migration's definition if the
+    table was emptied (a flushed database keeps no migration data)."""
+    found = ReflectiveModel.objects.filter(is_default=True).first()
+    if found is not None:
+        return found
+    definition = import_module("coreflect.notes.migrations.0002_default_reflective_model")
+    model, _ = ReflectiveModel.objects.get_or_create(
+        is_default=True, defaults=definition.WHAT_SO_WHAT_NOW_WHAT
+    )
+    return model
 
 
 def model_for(relationship: SupervisionRelationship) -> ReflectiveModel:

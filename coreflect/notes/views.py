@@ -29,17 +29,16 @@ from coreflect.notes.models import (
     Action,
     ActionState,
     CaseloadEntry,
-    ModelRequest,
     Notes,
     NotesShare,
     NotesState,
     NotesVersion,
     PeerValue,
     ReflectiveModel,
-    RequestState,
     VersionKind,
     label_of,
 )
+from coreflect.notes.models_in_use import default_model, model_for
 from coreflect.people.models import Person
 from coreflect.policy.models import PolicySettings
 from coreflect.supervision.access import supervises_anyone
@@ -148,17 +147,7 @@ def _model_for(seat: Seat, version: NotesVersion | None) -> ReflectiveModel:
         .filter(supervisor=seat.session.lead, supervisee=seat.supervisee)
         .first()
     )
-    agreed = (
-        ModelRequest.objects.filter(relationship=relationship, state=RequestState.AGREED)
-        .select_related("model")
-        .order_by("-decided_at")
-        .first()
-        if relationship is not None
-        else None
-    )
-    if agreed is not None:
-        return agreed.model
-    return actions.default_model()
+    return model_for(relationship) if relationship is not None else default_model()
 
 
 def _earlier_sessions(seat: Seat) -> list[Session]:

@@ -470,4 +470,3 @@ def test_the_models_page_is_linked_for_those_who_may_read_it(login, everyone):
     assert 'href="/notes/models/"' in login(everyone["alice"]).get("/notes/").text
     governance = login(everyone["gus"]).get("/notes/register/")
     assert governance.status_code == 200 and 'href="/notes/models/"' not in governance.text
-
