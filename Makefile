@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_DB := sqlite:///$(CURDIR)/var/demo.sqlite3
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test check check-deploy bench install lock assets clean
+.PHONY: demo test check check-deploy bench install lock assets pdf-libs clean
 
 # Settings are production's unless development is asked for (coreflect/settings.py). The demo,
 # the tests and the linters ask; check-deploy sets production's instead.
@@ -54,9 +54,19 @@ coreflect/static/vendor/.built: node_modules/.installed frontend/build.mjs $(wil
 install: $(BIN)/.installed
 assets: coreflect/static/vendor/.built
 
+# WeasyPrint (the notes' PDF copies) loads Pango and HarfBuzz from the system, not from pip:
+# without them say so here, not in a traceback halfway through the tests or the demo.
+pdf-libs: install
+	@$(BIN)/python -c 'import weasyprint' >/dev/null 2>&1 || { \
+		echo "PDF copies of notes need the Pango and HarfBuzz libraries, which WeasyPrint loads from the system." >&2; \
+		echo "  Debian or Ubuntu: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core" >&2; \
+		echo "  macOS (Homebrew): brew install pango" >&2; \
+		echo "  Others: https://doc.courtbouillon.org/weasyprint/stable/first_steps.html" >&2; \
+		exit 1; }
+
 # --force: var/demo.sqlite3 is the demo's own database, so what visitors recorded there is the
 # demo's too and is replaced (elsewhere demo-data refuses records it did not make).
-demo: install assets
+demo: install assets pdf-libs
 	@mkdir -p var
 	DATABASE_URL=$(DEMO_DB) $(BIN)/coreflect migrate --no-input -v 0
 	DATABASE_URL=$(DEMO_DB) $(BIN)/coreflect demo-data --force
@@ -65,7 +75,7 @@ demo: install assets
 	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	DATABASE_URL=$(DEMO_DB) $(BIN)/coreflect runserver 127.0.0.1:8000
 
-test: install assets
+test: install assets pdf-libs
 	@mkdir -p var
 	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
