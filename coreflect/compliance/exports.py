@@ -54,14 +54,14 @@ def title(year: rules.Period, as_of: dt.date, filters: Sequence[str] = ()) -> st
     return text
 
 
-def csv_response(table: Iterable[list[str | int]], *, filename: str) -> StreamingHttpResponse:
+def csv_response(table: Iterable[Sequence[str | int]], *, filename: str) -> StreamingHttpResponse:
     """The table streamed as CSV, a line at a time."""
     response = StreamingHttpResponse(csv_lines(table), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 
-def csv_lines(rows: Iterable[list[str | int]]) -> Iterator[str]:
+def csv_lines(rows: Iterable[Sequence[str | int]]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in rows:

@@ -5,23 +5,25 @@ reads a version, a comment or an action, only the sessions and the notes' state 
 Deadlines are worked out from the policy in force whenever they are shown, never stored.
 A register as of an earlier day shows the notes as they were that day (from NotesEvent).
 
-The command (`coreflect notes-register`), the page's counts and its CSV download all read
-their rows through iter_entries(); docs/notes.md, "The notes register", is the contract.
+The command (`coreflect notes-register`) and the page's CSV download write lines(); the page
+counts with tallies(). All three read one query and make their clocks with clock();
+docs/notes.md, "The notes register", is the contract.
 """
 
 import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from typing import Any
 
-from django.db.models import F, Max, Min, Q, QuerySet
+from django.db.models import Aggregate, F, Max, Min, Q, QuerySet
 
 from coreflect.notes import rules, workdays
 from coreflect.notes.models import NotesState
+from coreflect.people.models import Service
 from coreflect.policy.models import PolicySettings
-from coreflect.supervision.models import AttendanceStatus, Session, SessionKind
+from coreflect.supervision.models import Attendance, AttendanceStatus, Session, SessionKind
 
 
 @dataclass(frozen=True)
@@ -67,10 +69,13 @@ class Entry:
 
     @property
     def shown_id(self) -> str:
-        """The session's id in the register: the import's, or "#" and the database id for a
-        session recorded in Coreflect ("#" is never in an imported id, so the two cannot
-        clash)."""
-        return self.session_external_id or f"#{self.session_id}"
+        return shown_id(self.session_id, self.session_external_id)
+
+
+def shown_id(pk: int, external_id: str | None) -> str:
+    """A session's id in the register: the import's, or "#" and the database id for a session
+    recorded in Coreflect ("#" is never in an imported id, so the two cannot clash)."""
+    return external_id or f"#{pk}"
 
 
 def held_one_to_ones(as_of: dt.date) -> QuerySet[Session]:
@@ -83,32 +88,77 @@ def held_one_to_ones(as_of: dt.date) -> QuerySet[Session]:
     )
 
 
-# The states a NotesEvent records (notes are never moved back to not_written).
-EVENT_STATES = (
-    NotesState.DRAFT,
-    NotesState.SHARED,
-    NotesState.CHANGES_REQUESTED,
-    NotesState.REVIEW_TOGETHER,
-    NotesState.ACCEPTED,
+def of_service(sessions: QuerySet[Session], service: Service) -> QuerySet[Session]:
+    """The one-to-ones whose supervisee (not the supervisor) is in the service."""
+    supervisees = Attendance.objects.filter(person__service=service).exclude(
+        person=F("session__lead")
+    )
+    return sessions.filter(pk__in=supervisees.values("session"))
+
+
+# The states a NotesEvent records (notes are never moved back to not_written), as plain
+# strings: the register compares them hundreds of thousands of times.
+EVENT_STATES: tuple[str, ...] = (
+    NotesState.DRAFT.value,
+    NotesState.SHARED.value,
+    NotesState.CHANGES_REQUESTED.value,
+    NotesState.REVIEW_TOGETHER.value,
+    NotesState.ACCEPTED.value,
+)
+NOT_WRITTEN: str = NotesState.NOT_WRITTEN.value
+
+# The figures of a session's notes up to the day, as each row of the queries ends.
+FIGURES = (
+    "first_shared",
+    "last_shared",
+    "last_answer",
+    "accepted",
+    *(f"latest_{state}" for state in EVENT_STATES),
 )
 
 
-def _register_rows(sessions: QuerySet[Session], as_of: dt.date) -> QuerySet[Session, Any]:
-    """One row a session, in the register's order: its ids, date and people, the dates of the
-    notes' sharings and answers up to the day, and for each state the id of its latest event
-    up to the day.
+def _figures(as_of: dt.date) -> dict[str, Aggregate]:
+    """The dates of the notes' first and latest sharing, latest answer and acceptance up to
+    the day, and for each state the id of its latest event up to the day.
 
     The events of one set of notes are written one after another (actions lock the notes
     first), so the latest by id is the latest by time: the state on the day is that of the
-    highest id. Every figure is a MIN or MAX, so the joins may repeat rows without changing
-    it; the attendance join is the caller's own where it filtered on attendance (as
-    held_one_to_ones does), so the supervisee is the person who attended.
-    """
+    highest id. Every figure is a MIN or MAX, so a join that repeats a session's rows does
+    not change it."""
     up_to = Q(notes__events__on__lte=as_of)
 
     def of(*states: str) -> Q:
         return up_to & Q(notes__events__state__in=states)
 
+    return {
+        "first_shared": Min("notes__events__on", filter=of(NotesState.SHARED)),
+        "last_shared": Max("notes__events__on", filter=of(NotesState.SHARED)),
+        "last_answer": Max("notes__events__on", filter=of(*rules.ANSWERS)),
+        "accepted": Max("notes__events__on", filter=of(NotesState.ACCEPTED)),
+        **{f"latest_{state}": Max("notes__events__pk", filter=of(state)) for state in EVENT_STATES},
+    }
+
+
+# What each row of _register_rows holds, in order (the figures start at FIRST_FIGURE).
+ROW_FIELDS = (
+    "pk",
+    "external_id",
+    "date",
+    "lead_id",
+    "lead__external_id",
+    "supervisee",
+    "supervisee_external_id",
+    *FIGURES,
+)
+FIRST_FIGURE = 7
+
+
+def _register_rows(sessions: QuerySet[Session], as_of: dt.date) -> QuerySet[Session, Any]:
+    """One row a session (ROW_FIELDS), in the register's order: by date, then imported
+    sessions by their ids, then those recorded in Coreflect in the order they were recorded
+    (NULLS LAST on every database: SQLite would put them first). The attendance join is the
+    caller's own where it filtered on attendance (as held_one_to_ones does), so the
+    supervisee is the person who attended."""
     supervisee = ~Q(attendance__person=F("lead"))
     return (
         sessions.order_by()
@@ -116,99 +166,31 @@ def _register_rows(sessions: QuerySet[Session], as_of: dt.date) -> QuerySet[Sess
         .annotate(
             supervisee=Min("attendance__person", filter=supervisee),
             supervisee_external_id=Min("attendance__person__external_id", filter=supervisee),
-            first_shared=Min("notes__events__on", filter=of(NotesState.SHARED)),
-            last_shared=Max("notes__events__on", filter=of(NotesState.SHARED)),
-            last_answer=Max("notes__events__on", filter=of(*rules.ANSWERS)),
-            accepted=Max("notes__events__on", filter=of(NotesState.ACCEPTED)),
-            **{
-                f"latest_{state}": Max("notes__events__pk", filter=of(state))
-                for state in EVENT_STATES
-            },
+            **_figures(as_of),
         )
-        # Imported sessions by their ids, then those recorded in Coreflect in the order they
-        # were recorded (NULLS LAST on every database: SQLite puts them first otherwise).
         .order_by("date", F("external_id").asc(nulls_last=True), "pk")
-        .values_list(
-            "pk",
-            "external_id",
-            "date",
-            "lead_id",
-            "lead__external_id",
-            "supervisee",
-            "supervisee_external_id",
-            "first_shared",
-            "last_shared",
-            "last_answer",
-            "accepted",
-            *(f"latest_{state}" for state in EVENT_STATES),
-        )
+        .values_list(*ROW_FIELDS)
     )
 
 
-def _state(latest: tuple[int | None, ...]) -> str:
+def _tally_rows(sessions: QuerySet[Session], as_of: dt.date) -> QuerySet[Session, Any]:
+    """(lead id, date, *FIGURES) a session, in no order: what the page counts, without the
+    ids and the sort the listing needs."""
+    return (
+        sessions.order_by()
+        .values("pk", "date", "lead_id")
+        .annotate(**_figures(as_of))
+        .values_list("lead_id", "date", *FIGURES)
+    )
+
+
+def _state(latest: Iterable[int | None]) -> str:
     """The state whose latest event is the latest of all; not_written without any."""
-    state, highest = NotesState.NOT_WRITTEN.value, 0
+    state, highest = NOT_WRITTEN, 0
     for candidate, pk in zip(EVENT_STATES, latest, strict=True):
         if pk is not None and pk > highest:
-            state, highest = candidate.value, pk
+            state, highest = candidate, pk
     return state
-
-
-def iter_entries(
-    sessions: QuerySet[Session],
-    *,
-    as_of: dt.date,
-    deadlines: Deadlines,
-    chunk_size: int = 2000,
-) -> Iterator[Entry]:
-    """The register's entry for each of the sessions (from held_one_to_ones, filtered as the
-    caller needs), by date and then session id, read in one query as they are used."""
-    # Many sessions share their dates: a clock is made once for each set of dates.
-    clocks: dict[tuple[Any, ...], rules.Clock] = {}
-    for (
-        pk,
-        external_id,
-        date,
-        lead_id,
-        lead_external_id,
-        supervisee_id,
-        supervisee_external_id,
-        first_shared,
-        last_shared,
-        last_answer,
-        accepted,
-        *latest,
-    ) in _register_rows(sessions, as_of).iterator(chunk_size=chunk_size):
-        state = _state(tuple(latest))
-        key = (state, date, first_shared, last_shared, last_answer, accepted)
-        found = clocks.get(key)
-        if found is None:
-            found = clocks[key] = clock(
-                state=state,
-                session_date=date,
-                first_shared=first_shared,
-                last_shared=last_shared,
-                last_answer=last_answer,
-                accepted=accepted,
-                as_of=as_of,
-                deadlines=deadlines,
-            )
-        yield Entry(
-            session_id=pk,
-            session_external_id=external_id,
-            date=date,
-            supervisor_id=lead_id,
-            supervisee_id=supervisee_id,
-            clock=found,
-            supervisor_external_id=lead_external_id,
-            supervisee_external_id=supervisee_external_id or "",
-        )
-
-
-def entries(sessions: QuerySet[Session], *, as_of: dt.date, deadlines: Deadlines) -> list[Entry]:
-    """The register's entry for each of the sessions (from held_one_to_ones, filtered as the
-    caller needs), in one query however many there are."""
-    return list(iter_entries(sessions, as_of=as_of, deadlines=deadlines))
 
 
 def clock(
@@ -236,6 +218,74 @@ def clock(
     )
 
 
+class _Clocks:
+    """Clocks, each made once for its state and dates (sessions on a day share most of them),
+    with what the listing and the counts take from each. Forgets them all now and then, so
+    a whole organisation's register never holds more than LIMIT."""
+
+    LIMIT = 50_000
+
+    def __init__(self, *, as_of: dt.date, deadlines: Deadlines) -> None:
+        self.as_of, self.deadlines = as_of, deadlines
+        self.made: dict[tuple[Any, ...], tuple[rules.Clock, tuple[Any, ...], tuple[int, ...]]] = {}
+
+    def of(
+        self, date: dt.date, figures: tuple[Any, ...]
+    ) -> tuple[rules.Clock, tuple[Any, ...], tuple[int, ...]]:
+        """The clock of notes of a session on this date with these FIGURES, its columns in a
+        line of the register and its marks in a tally."""
+        key = (date, *figures)
+        found = self.made.get(key)
+        if found is None:
+            if len(self.made) >= self.LIMIT:
+                self.made.clear()
+            first_shared, last_shared, last_answer, accepted = figures[:4]
+            made = clock(
+                state=_state(figures[4:]),
+                session_date=date,
+                first_shared=first_shared,
+                last_shared=last_shared,
+                last_answer=last_answer,
+                accepted=accepted,
+                as_of=self.as_of,
+                deadlines=self.deadlines,
+            )
+            found = self.made[key] = (made, _columns(made), Tally.marks(made))
+        return found
+
+
+def iter_entries(
+    sessions: QuerySet[Session],
+    *,
+    as_of: dt.date,
+    deadlines: Deadlines,
+    chunk_size: int = 2000,
+) -> Iterator[Entry]:
+    """The register's entry for each of the sessions (from held_one_to_ones, filtered as the
+    caller needs), by date and then session id, read in one query as they are used."""
+    clocks = _Clocks(as_of=as_of, deadlines=deadlines)
+    for row in _register_rows(sessions, as_of).iterator(chunk_size=chunk_size):
+        pk, external_id, date, lead_id, lead_external_id, supervisee, supervisee_external_id = row[
+            :FIRST_FIGURE
+        ]
+        yield Entry(
+            session_id=pk,
+            session_external_id=external_id,
+            date=date,
+            supervisor_id=lead_id,
+            supervisee_id=supervisee,
+            clock=clocks.of(date, row[FIRST_FIGURE:])[0],
+            supervisor_external_id=lead_external_id,
+            supervisee_external_id=supervisee_external_id or "",
+        )
+
+
+def entries(sessions: QuerySet[Session], *, as_of: dt.date, deadlines: Deadlines) -> list[Entry]:
+    """The register's entry for each of the sessions (from held_one_to_ones, filtered as the
+    caller needs), in one query however many there are."""
+    return list(iter_entries(sessions, as_of=as_of, deadlines=deadlines))
+
+
 def for_sessions(
     session_ids: Iterable[int], *, as_of: dt.date, deadlines: Deadlines
 ) -> dict[int, Entry]:
@@ -244,7 +294,7 @@ def for_sessions(
     return {e.session_id: e for e in entries(held, as_of=as_of, deadlines=deadlines)}
 
 
-# The rows of the command and the download (docs/notes.md is their contract).
+# The lines of the command and the download (docs/notes.md is their contract).
 
 COLUMNS = (
     "session_id",
@@ -259,31 +309,40 @@ COLUMNS = (
     "overdue",
 )
 
-Line = tuple[
-    str, dt.date, str, str, str, dt.date, dt.date | None, dt.date | None, dt.date | None, bool
-]
+# One line: the columns' values, None where not applicable.
+Line = tuple[Any, ...]
+
+
+def _columns(c: rules.Clock) -> tuple[Any, ...]:
+    """The clock's part of a line, from notes_state to overdue."""
+    return (c.state, c.share_due, c.shared_on, c.response_due, c.accepted_on, c.overdue)
 
 
 def line(entry: Entry) -> Line:
     """One entry as the register's columns."""
-    c = entry.clock
     return (
         entry.shown_id,
         entry.date,
         entry.supervisor_external_id,
         entry.supervisee_external_id,
-        c.state,
-        c.share_due,
-        c.shared_on,
-        c.response_due,
-        c.accepted_on,
-        c.overdue,
+        *_columns(entry.clock),
     )
 
 
-def lines(sessions: QuerySet[Session], *, as_of: dt.date, deadlines: Deadlines) -> Iterator[Line]:
-    for entry in iter_entries(sessions, as_of=as_of, deadlines=deadlines):
-        yield line(entry)
+def lines(
+    sessions: QuerySet[Session], *, as_of: dt.date, deadlines: Deadlines, chunk_size: int = 2000
+) -> Iterator[Line]:
+    """line() of each of iter_entries(), without making an Entry for each: the same query,
+    the same clocks."""
+    clocks = _Clocks(as_of=as_of, deadlines=deadlines)
+    for row in _register_rows(sessions, as_of).iterator(chunk_size=chunk_size):
+        yield (
+            row[1] or f"#{row[0]}",
+            row[2],
+            row[4],
+            row[6] or "",
+            *clocks.of(row[2], row[FIRST_FIGURE:])[1],
+        )
 
 
 def _json_value(value: object) -> object:
@@ -291,20 +350,20 @@ def _json_value(value: object) -> object:
 
 
 def json_chunks(rows: Iterable[Line], *, as_of: dt.date, batch: int = 1000) -> Iterator[str]:
-    """The register as JSON, a piece at a time: `{"as_of": …, "sessions": [` and then a
-    session a line, so a whole organisation's is never one string in memory."""
-    yield f'{{"as_of": "{as_of.isoformat()}", "sessions": ['
+    """The register as JSON, a piece at a time: `{"as_of": …, "sessions": [`, a session a
+    line, then `]}`; a whole organisation's is never one string in memory."""
+    yield json.dumps({"as_of": as_of.isoformat()})[:-1] + ', "sessions": ['
     pending: list[str] = []
-    first = True
+    separator = "\n"
     for row in rows:
         pending.append(json.dumps(dict(zip(COLUMNS, map(_json_value, row), strict=True))))
         if len(pending) >= batch:
-            yield ("\n" if first else ",\n") + ",\n".join(pending)
-            first, pending = False, []
+            yield separator + ",\n".join(pending)
+            separator, pending = ",\n", []
     if pending:
-        yield ("\n" if first else ",\n") + ",\n".join(pending)
-        first = False
-    yield "]}\n" if first else "\n]}\n"
+        yield separator + ",\n".join(pending)
+        separator = ",\n"
+    yield "]}\n" if separator == "\n" else "\n]}\n"
 
 
 def _csv_value(value: object) -> str:
@@ -319,7 +378,7 @@ def _csv_value(value: object) -> str:
 
 def csv_table(rows: Iterable[Line]) -> Iterator[list[str]]:
     """The register as a table for compliance.exports.csv_lines: the header, then a row a
-    session; empty for null, true/false for the overdue flag."""
+    session; empty for null, true/false for overdue."""
     yield list(COLUMNS)
     for row in rows:
         yield [_csv_value(value) for value in row]
@@ -330,9 +389,9 @@ def csv_table(rows: Iterable[Line]) -> Iterator[list[str]]:
 
 @dataclass
 class Tally:
-    """One supervisor's held one-to-ones, counted by where their notes stand."""
+    """Held one-to-ones (one supervisor's, or everyone's), counted by where their notes
+    stand. The counts overlap: notes shared late and answered on time count in both."""
 
-    supervisor_id: int
     held: int = 0
     not_written: int = 0
     shared_on_time: int = 0
@@ -340,65 +399,59 @@ class Tally:
     waiting: int = 0
     answered_on_time: int = 0
     answered_late: int = 0
-    overdue: int = 0
     share_overdue: int = 0
     response_overdue: int = 0
-    states: Counter[str] = field(default_factory=Counter)
+    overdue: int = 0
 
-    def add(self, c: rules.Clock) -> None:
-        self.held += 1
-        self.states[c.state] += 1
-        if c.state == NotesState.NOT_WRITTEN:
-            self.not_written += 1
-        if c.shared_on is not None:
-            if c.shared_late:
-                self.shared_late += 1
-            else:
-                self.shared_on_time += 1
-        if c.state == NotesState.SHARED:
-            self.waiting += 1
-        if c.answered_on is not None:
-            if c.answered_late:
-                self.answered_late += 1
-            else:
-                self.answered_on_time += 1
-        if c.share_overdue:
-            self.share_overdue += 1
-        if c.response_overdue:
-            self.response_overdue += 1
-        if c.overdue:
-            self.overdue += 1
+    @staticmethod
+    def marks(c: rules.Clock) -> tuple[int, ...]:
+        """1 in each count (in field order) that notes with this clock add to, else 0."""
+        shared = c.shared_on is not None
+        answered = c.answered_on is not None
+        return (
+            1,
+            c.state == NOT_WRITTEN,
+            shared and not c.shared_late,
+            c.shared_late,
+            c.state == NotesState.SHARED,
+            answered and not c.answered_late,
+            c.answered_late,
+            c.share_overdue,
+            c.response_overdue,
+            c.overdue,
+        )
 
-    def merge(self, other: "Tally") -> None:
-        for name in (
-            "held",
-            "not_written",
-            "shared_on_time",
-            "shared_late",
-            "waiting",
-            "answered_on_time",
-            "answered_late",
-            "overdue",
-            "share_overdue",
-            "response_overdue",
-        ):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.states.update(other.states)
+    def add(self, marks: tuple[int, ...], times: int = 1) -> None:
+        for name, mark in zip(_TALLY_FIELDS, marks, strict=True):
+            if mark:
+                setattr(self, name, getattr(self, name) + times)
+
+    def __add__(self, other: "Tally") -> "Tally":
+        return Tally(*(getattr(self, n) + getattr(other, n) for n in _TALLY_FIELDS))
 
     @property
     def not_shared(self) -> int:
-        """Written (or not) but never shared: a draft, or no notes at all."""
+        """Never shared by the day: no notes, or a first draft."""
         return self.held - self.shared_on_time - self.shared_late
+
+    @property
+    def answered(self) -> int:
+        return self.answered_on_time + self.answered_late
+
+
+_TALLY_FIELDS = tuple(f.name for f in fields(Tally))
 
 
 def tallies(
     sessions: QuerySet[Session], *, as_of: dt.date, deadlines: Deadlines
 ) -> dict[int, Tally]:
-    """Each supervisor's tally of these sessions, by the supervisor's person id."""
+    """Each supervisor's tally of these sessions (as the register would list them), by the
+    supervisor's person id, in one query."""
+    clocks = _Clocks(as_of=as_of, deadlines=deadlines)
+    counted: Counter[tuple[int, tuple[int, ...]]] = Counter()
+    for row in _tally_rows(sessions, as_of).iterator(chunk_size=2000):
+        counted[row[0], clocks.of(row[1], row[2:])[2]] += 1
     found: dict[int, Tally] = {}
-    for entry in iter_entries(sessions, as_of=as_of, deadlines=deadlines):
-        tally = found.get(entry.supervisor_id)
-        if tally is None:
-            tally = found[entry.supervisor_id] = Tally(entry.supervisor_id)
-        tally.add(entry.clock)
+    for (lead_id, marks), times in counted.items():
+        found.setdefault(lead_id, Tally()).add(marks, times)
     return found
