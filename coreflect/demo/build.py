@@ -18,6 +18,22 @@ from django.utils import timezone
 
 from coreflect.compliance import matrix, rules
 from coreflect.compliance.models import current_policy
+from coreflect.demo import notes as demo_notes
+from coreflect.notes import register as notes_register
+from coreflect.notes.models import (
+    Action,
+    AgendaItem,
+    CaseloadEntry,
+    Comment,
+    ModelRequest,
+    Notes,
+    NotesEvent,
+    NotesShare,
+    NotesState,
+    NotesVersion,
+    ReflectiveModel,
+    Topic,
+)
 from coreflect.people.models import (
     Absence,
     AbsenceType,
@@ -101,10 +117,23 @@ class Organisation:
     attendance: int = 0
     # One person per role, in Role order: the sign-ins the command prints.
     examples: dict[str, Person] = field(default_factory=dict)
+    # How many one-to-ones' notes are in each state (not_written included).
+    notes: dict[str, int] = field(default_factory=dict)
 
 
 # Every table the demo fills, children first so deletes never meet a protected reference.
 TABLES: tuple[type[models.Model], ...] = (
+    Comment,
+    Action,
+    Topic,
+    NotesShare,
+    NotesEvent,
+    NotesVersion,
+    Notes,
+    CaseloadEntry,
+    ModelRequest,
+    AgendaItem,
+    ReflectiveModel,
     Attendance,
     Session,
     SupervisionRelationship,
@@ -120,9 +149,14 @@ TABLES: tuple[type[models.Model], ...] = (
 def clear() -> None:
     """Remove the demo's people, sessions, structure and every sign-in but superusers."""
     for model in TABLES:
+        rows = model._default_manager.all()
         if model is Person:
             Person.objects.update(line_manager=None)
-        model._default_manager.all().delete()
+        elif model is NotesVersion:
+            rows.update(based_on=None)  # each version protects the one it was based on
+        elif model is ReflectiveModel:
+            rows = rows.filter(is_default=False)  # the migration's, which every build keeps
+        rows.delete()
     User.objects.filter(is_superuser=False).delete()
     _restart_ids([*TABLES, User])
 
@@ -284,6 +318,7 @@ class _Builder:
         Placement.objects.bulk_create(self.placement(p) for p in org.people)
         self.schedule(head)
         org.examples = {role: org.examples[role] for role in Role.values if role in org.examples}
+        org.notes = demo_notes.notes(self.today, head, org.examples)
         return org
 
     def placement(self, p: Person) -> Placement:
@@ -671,12 +706,31 @@ def check(org: Organisation) -> list[str]:
     ]
     if example is not None and not red:
         problems.append(f"the example peer worker {example.name} has no red cell to explain")
+    missing_states = set(NotesState.values) - {s for s, n in org.notes.items() if n}
+    if missing_states:
+        problems.append(f"no notes {', '.join(sorted(missing_states))} as of {today}")
+    if not notes_overdue(today):
+        problems.append(f"no notes overdue to share and to answer as of {today}")
     for role, person in org.examples.items():
         if role in SUPERVISING and not supervisees(person, today):
             problems.append(f"the example {role} {person.name} supervises nobody")
         if role in MANAGING and not person.reports.exists():
             problems.append(f"the example {role} {person.name} manages nobody")
     return problems
+
+
+def notes_overdue(today: dt.date) -> bool:
+    """Whether some notes are overdue to share and some overdue to answer."""
+    deadlines = notes_register.Deadlines.of(PolicySettings.objects.current())
+    held = notes_register.held_one_to_ones(today)
+    late = {
+        clock.state
+        for clock in (
+            entry.clock for entry in notes_register.entries(held, as_of=today, deadlines=deadlines)
+        )
+        if clock.overdue
+    }
+    return NotesState.NOT_WRITTEN in late and NotesState.SHARED in late
 
 
 def supervisees(person: Person, on: dt.date) -> list[Person]:

@@ -59,6 +59,10 @@ class Command(BaseCommand):
             f"{len(org.people)} people, {org.sessions} sessions, "
             f"{org.attendance} attendance records."
         )
+        states = ", ".join(
+            f"{count} {state.replace('_', ' ')}" for state, count in org.notes.items()
+        )
+        self.stdout.write(f"Notes of held one-to-ones: {states}.")
         self.stdout.write(f"\nDemo logins (password: {build.PASSWORD})")
         for role, person in org.examples.items():
             username = person.user.username if person.user else "-"
