@@ -11,6 +11,9 @@ long-term sickness and parental leave are mixed in.
 
 The same seed and today give byte-identical files. People are held in memory (a few tens of
 thousands); sessions and attendance, the million-row part, are streamed to the files.
+
+Notes are not part of the import format: `notes_events` makes, for the one-to-ones the import
+stored, the state changes of their notes in a spread of states, and bench/run.py loads them.
 """
 
 import argparse
@@ -517,6 +520,53 @@ def _sessions(org: Organisation, sessions: Any, attendance: Any) -> tuple[int, i
                 )
             registers += len(present)
     return number, registers
+
+
+# The notes of the held one-to-ones (the register's benchmark): how their state changes run,
+# with each one's share of the sessions. Answers come after sharing; "revised" notes were
+# answered with changes, shared again and accepted.
+NOTES_SPREAD = (
+    ("not_written", 0.06, ()),
+    ("draft", 0.06, ("draft",)),
+    ("shared", 0.12, ("draft", "shared")),
+    ("changes_requested", 0.05, ("draft", "shared", "changes_requested")),
+    ("review_together", 0.03, ("draft", "shared", "review_together")),
+    ("revised", 0.08, ("draft", "shared", "changes_requested", "draft", "shared", "accepted")),
+    ("accepted", 0.60, ("draft", "shared", "accepted")),
+)
+
+
+def _delay(rng: random.Random, usual: int, late_share: float) -> int:
+    """Calendar days to the next step: usually within `usual`, sometimes well after."""
+    days = rng.randrange(usual)
+    if rng.random() < late_share:
+        days += rng.randrange(5, 20)
+    return days
+
+
+def notes_events(
+    held: Iterator[tuple[int, dt.date]] | list[tuple[int, dt.date]], *, today: dt.date, seed: int
+) -> Iterator[tuple[int, list[tuple[str, dt.date]]]]:
+    """For each held one-to-one (session id, date), in the order given, the state changes of
+    its notes as (state, day), oldest first; none for notes not written. A step that would
+    come after today has not happened yet, nor have those after it."""
+    rng = random.Random(seed)
+    paths = [path for _, _, path in NOTES_SPREAD]
+    weights = [share for _, share, _ in NOTES_SPREAD]
+    for session, date in held:
+        path = rng.choices(paths, weights)[0]
+        day, events = date, []
+        for state in path:
+            if state == "draft":
+                day += dt.timedelta(days=rng.randrange(2))
+            elif state == "shared":
+                day += dt.timedelta(days=_delay(rng, 9, 0.15))
+            else:
+                day += dt.timedelta(days=_delay(rng, 8, 0.15))
+            if day > today:
+                break
+            events.append((state, day))
+        yield session, events
 
 
 def generate(

@@ -54,6 +54,7 @@ TARGETS = {
     "overview_share": 0.25,
     "errors": 0,
     "xlsx_peak_mb": 300.0,
+    "notes_ratio": 2.0,
 }
 
 # wrk's own latency histogram gives exact percentiles; response() counts non-2xx answers
@@ -342,6 +343,227 @@ def compliance(repeat: int) -> dict[str, Any]:
         "ratio": engine / sql_floor,
         "engine_queries": len(captured),
         "engine_sql_share": engine_sql / traced,
+    }
+
+
+# --- the notes register against its SQL floor ----------------------------------------------
+
+
+def load_notes(seed: int, today: dt.date) -> dict[str, Any]:
+    """Notes for every held one-to-one the import stored, in a spread of states
+    (generate.notes_events), written with COPY: a Notes row for each set that was started and
+    a NotesEvent for each change of state. Nothing is written if the database has notes."""
+    from django.db import connection
+
+    from coreflect.notes import register
+    from coreflect.notes.models import Notes, NotesEvent
+
+    if Notes.objects.exists():
+        return {"notes": Notes.objects.count(), "events": NotesEvent.objects.count()}
+    started = time.perf_counter()
+    held = list(register.held_one_to_ones(today).order_by("pk").values_list("pk", "date"))
+    notes_rows: list[tuple[int, int, str, int, dt.datetime]] = []
+    event_rows: list[tuple[int, str, dt.date, dt.datetime, str]] = []
+    for session, events in generate.notes_events(held, today=today, seed=seed):
+        if not events:
+            continue
+        notes_id = len(notes_rows) + 1
+        for step, (state, day) in enumerate(events):
+            # Mid-morning in London (the same day in UTC), a minute apart on one day.
+            at = dt.datetime.combine(day, dt.time(10, step), tzinfo=dt.UTC)
+            event_rows.append((notes_id, state, day, at, "Bench supervisor"))
+        first_at = event_rows[-len(events)][3]
+        notes_rows.append((notes_id, session, events[-1][0], len(events), first_at))
+    notes_table, events_table = Notes._meta.db_table, NotesEvent._meta.db_table
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg's own cursor, for COPY
+        with raw.copy(
+            f"COPY {notes_table} (id, session_id, state, version, created_at) FROM STDIN"
+        ) as copy:
+            for row in notes_rows:
+                copy.write_row(row)
+        with raw.copy(
+            f'COPY {events_table} (notes_id, state, "on", at, by_name) FROM STDIN'
+        ) as copy:
+            for row in event_rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"SELECT setval(pg_get_serial_sequence('{notes_table}', 'id'), "
+            f"(SELECT MAX(id) FROM {notes_table}))"
+        )
+    return {
+        "held": len(held),
+        "notes": len(notes_rows),
+        "events": len(event_rows),
+        "load_seconds": time.perf_counter() - started,
+    }
+
+
+def notes_floor_sql() -> str:
+    """The register of every held one-to-one in one hand-written query: the same ids, states
+    and dates as `coreflect notes-register`, working days from a calendar of the days between
+    %(first)s and %(last)s less the weekends and the bank holidays passed in."""
+    from coreflect.notes.models import Notes, NotesEvent
+    from coreflect.people.models import Person
+    from coreflect.supervision.models import Attendance, Session
+
+    answers = ", ".join(f"'{state}'" for state in sorted(_answers()))
+    return f"""
+        WITH calendar AS (
+            SELECT day, working,
+                   COUNT(*) FILTER (WHERE working) OVER (ORDER BY day) AS n
+              FROM (SELECT d::date AS day,
+                           EXTRACT(ISODOW FROM d) < 6 AND d::date <> ALL(%(holidays)s) AS working
+                      FROM generate_series(%(first)s::date, %(last)s::date, interval '1 day') d
+                   ) days
+        ),
+        due AS (
+            SELECT c.day, s.day AS share_due, r.day AS response_due
+              FROM calendar c
+              JOIN calendar s ON s.working AND s.n = c.n + %(share_days)s
+              JOIN calendar r ON r.working AND r.n = c.n + %(response_days)s
+        ),
+        events AS (
+            SELECT e.notes_id,
+                   (ARRAY_AGG(e.state ORDER BY e.at DESC, e.id DESC))[1] AS state,
+                   MIN(e.on) FILTER (WHERE e.state = 'shared') AS first_shared,
+                   MAX(e.on) FILTER (WHERE e.state = 'shared') AS last_shared,
+                   MAX(e.on) FILTER (WHERE e.state IN ({answers})) AS last_answer,
+                   MAX(e.on) FILTER (WHERE e.state = 'accepted') AS accepted
+              FROM {NotesEvent._meta.db_table} e
+             WHERE e.on <= %(as_of)s
+             GROUP BY e.notes_id
+        )
+        SELECT COALESCE(s.external_id, '#' || s.id), s.date, lead.external_id,
+               supervisee.external_id, COALESCE(ev.state, 'not_written'), sd.share_due,
+               ev.first_shared, rd.response_due,
+               CASE WHEN ev.state = 'accepted' THEN ev.accepted END,
+               COALESCE((ev.first_shared IS NULL AND %(as_of)s > sd.share_due)
+                        OR (ev.state = 'shared' AND %(as_of)s > rd.response_due), false)
+          FROM {Session._meta.db_table} s
+          JOIN {Attendance._meta.db_table} a ON a.session_id = s.id AND a.status = 'attended'
+          JOIN {Person._meta.db_table} lead ON lead.id = s.lead_id
+          JOIN {Person._meta.db_table} supervisee ON supervisee.id = a.person_id
+          JOIN due sd ON sd.day = s.date
+          LEFT JOIN {Notes._meta.db_table} n ON n.session_id = s.id
+          LEFT JOIN events ev ON ev.notes_id = n.id
+          LEFT JOIN due rd ON rd.day = ev.last_shared
+         WHERE s.kind = 'one_to_one' AND s.cancelled_at IS NULL AND s.date <= %(as_of)s
+           AND a.person_id <> s.lead_id
+         ORDER BY s.date, s.external_id NULLS LAST, s.id
+    """
+
+
+def _answers() -> frozenset[str]:
+    from coreflect.notes import rules
+
+    return rules.ANSWERS
+
+
+def notes_register(repeat: int, seed: int) -> dict[str, Any]:
+    """The whole organisation's notes register as the command makes its rows
+    (register.lines, before they are written out) beside notes_floor_sql(); then the
+    command's whole JSON output, the page's counts and the page itself, once each."""
+    from django.contrib.auth.models import User
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    from coreflect.notes import register, workdays
+    from coreflect.policy.models import PolicySettings
+
+    today = timezone.localdate()
+    loaded = load_notes(seed, today)
+    log(f"  notes: {loaded}")
+    analyze(os.environ["DATABASE_URL"])
+    policy = PolicySettings.objects.current()
+    deadlines = register.Deadlines.of(policy)
+
+    def command_rows() -> list[register.Line]:
+        held = register.held_one_to_ones(today)
+        return list(register.lines(held, as_of=today, deadlines=deadlines))
+
+    first = register.held_one_to_ones(today).order_by("date").values_list("date", flat=True)[:1]
+    start = (first[0] if first else today) - dt.timedelta(days=1)
+    # Far enough past the day for the longest deadline, bank holidays and all.
+    last = today + dt.timedelta(days=2 * max(deadlines.share_days, deadlines.response_days) + 30)
+    params = {
+        "first": start,
+        "last": last,
+        "holidays": sorted(
+            day
+            for year in range(start.year, last.year + 1)
+            for day in workdays.bank_holidays(deadlines.region, year)
+        ),
+        "share_days": deadlines.share_days,
+        "response_days": deadlines.response_days,
+        "as_of": today,
+    }
+    sql = notes_floor_sql()
+
+    def floor() -> list[tuple[Any, ...]]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def command_output() -> int:
+        rows = register.lines(register.held_one_to_ones(today), as_of=today, deadlines=deadlines)
+        return sum(len(chunk) for chunk in register.json_chunks(rows, as_of=today))
+
+    def page_counts() -> int:
+        held = register.held_one_to_ones(today)
+        return len(register.tallies(held, as_of=today, deadlines=deadlines))
+
+    log(f"the notes register as of {today}: register.lines vs the SQL floor, {repeat} runs")
+    ours, ours_runs = median_seconds(command_rows, repeat)
+    sql_floor, floor_runs = median_seconds(floor, repeat)
+    rows, expected = command_rows(), floor()
+    agree = rows == [tuple(row) for row in expected]
+    differences = [(a, b) for a, b in zip(rows, expected, strict=False) if a != tuple(b)][:3]
+    print(
+        f"  correctness: the SQL floor and register.lines agree on all {len(expected):,} "
+        f"sessions: {'yes' if agree and len(rows) == len(expected) else 'NO'}"
+    )
+    if differences or len(rows) != len(expected):
+        print(f"  {len(rows)} rows against {len(expected)}; first differences: {differences}")
+    started = time.perf_counter()
+    output_bytes = command_output()
+    output_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    supervisors = page_counts()
+    counts_seconds = time.perf_counter() - started
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(User.objects.get(username=BENCH_USERNAME))
+    from django.test.utils import CaptureQueriesContext
+
+    client.get("/notes/register/", secure=True)  # untimed: the first builds the policy row
+    with CaptureQueriesContext(connection) as captured:
+        started = time.perf_counter()
+        page = client.get("/notes/register/", secure=True)
+        page_seconds = time.perf_counter() - started
+    if page.status_code != 200:
+        raise SystemExit(f"GET /notes/register/ answered {page.status_code}, not 200")
+    states: dict[str, int] = {}
+    for row in rows:
+        states[row[4]] = states.get(row[4], 0) + 1
+    return {
+        "as_of": today.isoformat(),
+        **loaded,
+        "sessions": len(rows),
+        "states": states,
+        "overdue": sum(1 for row in rows if row[-1]),
+        "agree": agree and len(rows) == len(expected),
+        "register_seconds": ours,
+        "register_runs": ours_runs,
+        "floor_seconds": sql_floor,
+        "floor_runs": floor_runs,
+        "ratio": ours / sql_floor,
+        "output_seconds": output_seconds,
+        "output_mb": output_bytes / 1024 / 1024,
+        "counts_seconds": counts_seconds,
+        "supervisors": supervisors,
+        "page_seconds": page_seconds,
+        "page_queries": len(captured),
     }
 
 
@@ -714,6 +936,7 @@ def verdict(ok: bool) -> str:
 
 def report(results: dict[str, Any], args: argparse.Namespace) -> str:
     m, c, x = results["machine"], results["compliance"], results["xlsx"]
+    n = results["notes"]
     loads = {load["label"]: load for load in results["server"]["loads"]}
     matrix, overview, trivial = loads["matrix"], loads["overview"], loads["trivial"]
     errors = sum(load["non2xx"] + load["socket_errors"] for load in loads.values())
@@ -793,6 +1016,26 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> str:
             f"≥ {t['overview_share']:.0%}",
             overview_share >= t["overview_share"],
         ),
+        (
+            f"the notes register for the whole organisation (`register.lines`, "
+            f"{n['sessions']:,} held one-to-ones, median of {len(n['register_runs'])})",
+            f"{n['register_seconds']:.2f} s",
+            "",
+            None,
+        ),
+        (
+            f"its SQL floor: one hand-written query giving the same states and dates (median "
+            f"of {len(n['floor_runs'])})",
+            f"{n['floor_seconds']:.2f} s",
+            "",
+            None,
+        ),
+        (
+            "notes register ÷ SQL floor",
+            f"{n['ratio']:.1f}×",
+            f"≤ {t['notes_ratio']:.0f}×",
+            n["ratio"] <= t["notes_ratio"],
+        ),
         ("errors (non-2xx and socket errors, every page)", str(errors), "0", errors == 0),
         (
             "whole-organisation `.xlsx` export, peak memory of the process",
@@ -825,6 +1068,16 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> str:
         f"makes {c['engine_queries']} queries, which take {c['engine_sql_share']:.0%} of its time; "
         f"its counting query alone (`matrix.attendance_counts`) takes "
         f"{c['counts_seconds']:.2f} s.",
+        "",
+        f"Notes register: {n['notes']:,} sets of notes and {n['events']:,} state changes for "
+        f"the {n['sessions']:,} one-to-ones held by {n['as_of']} "
+        f"({', '.join(f'{state} {count:,}' for state, count in sorted(n['states'].items()))}; "
+        f"{n['overdue']:,} overdue). The SQL floor and `register.lines` "
+        f"{'agree' if n['agree'] else '**disagree**'} on every session's state, dates and "
+        f"overdue flag. The command's whole JSON output ({n['output_mb']:.1f} MB) took "
+        f"{n['output_seconds']:.2f} s; the page's counts per supervisor ({n['supervisors']:,} "
+        f"supervisors) {n['counts_seconds']:.2f} s; the register page for a head of peer work "
+        f"{n['page_seconds']:.2f} s in {n['page_queries']} queries.",
         "",
         f"Load: gunicorn with {results['server']['server_workers']} sync workers, DEBUG off, "
         f"PostgreSQL on the same machine; wrk with {args.clients} connections for "
@@ -957,6 +1210,12 @@ def main(argv: list[str] | None = None) -> None:
     )
 
     password = bench_user()
+    results["notes"] = notes_register(args.repeat, args.seed)
+    n = results["notes"]
+    log(
+        f"  register.lines {n['register_seconds']:.2f} s, floor {n['floor_seconds']:.2f} s, "
+        f"ratio {n['ratio']:.1f}×, page {n['page_seconds']:.2f} s in {n['page_queries']} queries"
+    )
     pk, name, size = one_service()
     results["service"] = {"pk": pk, "name": name, "people": size}
     from django.db import connections
