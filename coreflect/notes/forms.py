@@ -140,15 +140,29 @@ class MoveForm(forms.Form):
     )
 
 
-class TopicForm(NHSFormMixin, forms.Form):
+class OwnIds:
+    """A form that shares the session's notes page with others: its fields' ids start with
+    its own name, so two fields called "text" never share an id."""
+
+    ids = "%s"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", self.ids)
+        super().__init__(*args, **kwargs)
+
+
+class TopicForm(OwnIds, NHSFormMixin, forms.Form):
+    ids = "topic_%s"
     text = note_text("Add a topic to bring", required=True, rows=2)
 
 
-class CommentForm(NHSFormMixin, forms.Form):
+class CommentForm(OwnIds, NHSFormMixin, forms.Form):
+    ids = "comment_%s"
     text = note_text("Your comment", required=True, rows=3)
 
 
-class ActionForm(NHSFormMixin, forms.Form):
+class ActionForm(OwnIds, NHSFormMixin, forms.Form):
+    ids = "action_%s"
     version = forms.IntegerField(widget=forms.HiddenInput)
     text = note_text("Agreed action", required=True, rows=2)
     owner = forms.ChoiceField(

@@ -98,6 +98,6 @@ def all_pdf(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns: list[URLPattern] = [
-    path("session/<int:pk>/pdf/", session_pdf, name="pdf"),
-    path("pdf/", all_pdf, name="pdf_all"),
+    path("session/<int:pk>/notes.pdf", session_pdf, name="pdf"),
+    path("all-notes.pdf", all_pdf, name="pdf_all"),
 ]

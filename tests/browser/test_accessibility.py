@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from coreflect.authorization import ROLES
 from coreflect.imports.models import ImportRun
+from coreflect.notes.models import Action, CaseloadEntry, ModelRequest, Notes, NotesVersion
 from coreflect.people.models import Person, Role
 from coreflect.supervision.access import visible_people
 from coreflect.supervision.models import Session, SupervisionRelationship
@@ -98,15 +99,68 @@ def one_to_one_sample(me: Person | None, user: User | None, today: dt.date) -> l
     return [{"pk": chosen.pk}] if chosen else []
 
 
-# The demo has no notes yet (issue 8 point 13 gives it notes in every state): until then these
-# pages have nothing to open. Named one by one so nothing else slips through.
-AWAITING_DEMO_NOTES = frozenset(
-    {"notes:version", "notes:compare", "notes:action_state", "notes:withdraw_share"}
-)
+def _notes_of(me: Person | None):
+    """The demo's notes, this person's (as supervisor or supervisee) first."""
+    notes = Notes.objects.order_by("-session__date", "pk")
+    if me is not None:
+        mine = notes.filter(Q(session__lead=me) | Q(session__attendance__person=me))
+        if mine.exists():
+            return mine
+    return notes
+
+
+def version_sample(me: Person | None, user: User | None, today: dt.date) -> list[Kwargs]:
+    """The first version of accepted notes (every reader of those may read it)."""
+    accepted = Notes.objects.filter(state="accepted").order_by("pk")
+    notes = _notes_of(me).filter(state="accepted").first() or accepted.first()
+    return [{"pk": notes.session_id, "number": 1}] if notes else []
+
+
+def compare_sample(me: Person | None, user: User | None, today: dt.date) -> list[Kwargs]:
+    """Changes a supervisee asked for: the proposal against the version it was based on
+    (this person's notes if they have one, else any)."""
+    proposals = NotesVersion.objects.filter(kind="proposed", based_on__isnull=False)
+    proposed = proposals.filter(notes__in=_notes_of(me)).first() or proposals.order_by("pk").first()
+    if proposed is None or proposed.based_on is None:
+        return []
+    old, new = proposed.based_on.number, proposed.number
+    return [{"pk": proposed.notes.session_id, "old": old, "new": new}]
+
+
+def action_sample(me: Person | None, user: User | None, today: dt.date) -> list[Kwargs]:
+    open_actions = Action.objects.filter(state="open").order_by("pk")
+    action = open_actions.filter(notes__in=_notes_of(me)).first() or open_actions.first()
+    return [{"pk": action.pk}] if action else []
+
+
+def agenda_sample(me: Person | None, user: User | None, today: dt.date) -> list[Kwargs]:
+    """A coming co-reflection, one this person facilitates if there is one."""
+    coming = Session.objects.filter(
+        kind="co_reflection", date__gt=today, cancelled_at__isnull=True
+    ).order_by("date", "pk")
+    chosen = (coming.filter(lead=me).first() if me else None) or coming.first()
+    return [{"pk": chosen.pk}] if chosen else []
+
+
+def caseload_sample(me: Person | None, user: User | None, today: dt.date) -> list[Kwargs]:
+    entries = CaseloadEntry.objects.order_by("pk")
+    chosen = (entries.filter(owner=me).first() if me else None) or entries.first()
+    return [{"pk": chosen.pk}] if chosen else []
+
+
+def model_request_sample(me: Person | None, user: User | None, today: dt.date) -> list[Kwargs]:
+    asked = ModelRequest.objects.order_by("pk").first()
+    return [{"pk": asked.pk}] if asked else []
+
+
+# The demo shares no notes with a later supervisor (a share needs a change of supervisor the
+# demo does not make), so withdrawing one has nothing to open. Named so nothing else slips
+# through.
+AWAITING_DEMO_NOTES = frozenset({"notes:withdraw_share"})
 
 
 def no_sample(me: Person | None, user: User | None, today: dt.date) -> list[Kwargs]:
-    """Addresses of things the demo does not have yet (a version, an action, a share)."""
+    """Addresses of things the demo does not have (a share of notes)."""
     return []
 
 
@@ -124,10 +178,14 @@ SAMPLES: dict[str, Callable[[Person | None, User | None, dt.date], list[Kwargs]]
     "notes:add_topic": one_to_one_sample,
     "notes:add_action": one_to_one_sample,
     "notes:share_with": one_to_one_sample,
-    "notes:version": no_sample,
-    "notes:compare": no_sample,
-    "notes:action_state": no_sample,
+    "notes:version": version_sample,
+    "notes:compare": compare_sample,
+    "notes:action_state": action_sample,
     "notes:withdraw_share": no_sample,
+    "notes:agenda_edit": agenda_sample,
+    "notes:caseload_archive": caseload_sample,
+    "notes:caseload_restore": caseload_sample,
+    "notes:model_decide": model_request_sample,
 }
 
 

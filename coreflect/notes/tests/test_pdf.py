@@ -81,7 +81,7 @@ def full_notes(sam, alice, session):
 def test_supervisee_downloads_their_notes_as_a_pdf(login, everyone, held, printed):
     sam, alice = everyone["sam"], everyone["alice"]
     full_notes(sam, alice, held)
-    response = login(alice).get(f"/notes/session/{held.pk}/pdf/")
+    response = login(alice).get(f"/notes/session/{held.pk}/notes.pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == (
@@ -121,7 +121,7 @@ def test_supervisee_downloads_their_notes_as_a_pdf(login, everyone, held, printe
 def test_supervisor_downloads_the_notes_of_a_session_they_held(login, everyone, held, printed):
     """The supervisor reads every version, the draft too."""
     write_notes(everyone["sam"], held, wellbeing="Draft words only I see")
-    response = login(everyone["sam"]).get(f"/notes/session/{held.pk}/pdf/")
+    response = login(everyone["sam"]).get(f"/notes/session/{held.pk}/notes.pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF-")
     words = laid_out_text(printed[0][0])
     assert "Draft words only I see" in words and "Notes Draft" in words
@@ -133,7 +133,7 @@ def test_supervisee_copy_has_the_latest_version_they_may_read(login, everyone, h
     sam, alice = everyone["sam"], everyone["alice"]
     write_notes(sam, held, wellbeing="Not ready yet")
     client = login(alice)
-    client.get(f"/notes/session/{held.pk}/pdf/")
+    client.get(f"/notes/session/{held.pk}/notes.pdf")
     words = laid_out_text(printed[-1][0])
     assert "Not ready yet" not in words
     assert "Sam Senior has not shared these notes yet." in words
@@ -142,7 +142,7 @@ def test_supervisee_copy_has_the_latest_version_they_may_read(login, everyone, h
     seat = access.seat_at(alice.user, held.pk)
     actions.answer(by=alice.user, seat=seat, version=seat.notes.version, to="review_together")
     write_notes(sam, held, wellbeing="Revised, not shared again")
-    client.get(f"/notes/session/{held.pk}/pdf/")
+    client.get(f"/notes/session/{held.pk}/notes.pdf")
     words = laid_out_text(printed[-1][0])
     assert "Not ready yet" in words and "Revised, not shared again" not in words
 
@@ -151,7 +151,7 @@ def test_supervisee_copy_has_the_latest_version_they_may_read(login, everyone, h
 def test_session_pdf_without_permission(login, everyone, held, printed, who):
     write_notes(everyone["sam"], held, wellbeing="private words")
     share_notes(everyone["sam"], held)
-    assert login(everyone[who]).get(f"/notes/session/{held.pk}/pdf/").status_code == 404
+    assert login(everyone[who]).get(f"/notes/session/{held.pk}/notes.pdf").status_code == 404
     assert printed == []
 
 
@@ -162,11 +162,11 @@ def test_later_supervisor_reading_a_share_gets_no_download(login, everyone, held
     actions.share_with(by=alice.user, seat=access.seat_at(alice.user, held.pk), reader=sue)
     client = login(sue)
     assert client.get(f"/notes/session/{held.pk}/").status_code == 200
-    assert client.get(f"/notes/session/{held.pk}/pdf/").status_code == 404
+    assert client.get(f"/notes/session/{held.pk}/notes.pdf").status_code == 404
 
 
 def test_session_without_notes_has_no_pdf(login, everyone, held):
-    assert login(everyone["sam"]).get(f"/notes/session/{held.pk}/pdf/").status_code == 404
+    assert login(everyone["sam"]).get(f"/notes/session/{held.pk}/notes.pdf").status_code == 404
 
 
 def test_all_my_notes_hold_only_my_own(login, everyone, held, printed):
@@ -185,7 +185,7 @@ def test_all_my_notes_hold_only_my_own(login, everyone, held, printed):
     share_notes(pat, sams)
 
     def all_notes(person) -> str:
-        response = login(person).get("/notes/pdf/")
+        response = login(person).get("/notes/all-notes.pdf")
         assert response.status_code == 200
         assert response["Content-Type"] == "application/pdf"
         assert response.content == printed[-1][1] and response.content.startswith(b"%PDF-")
@@ -209,7 +209,7 @@ def test_all_my_notes_hold_only_my_own(login, everyone, held, printed):
 
 
 def test_all_notes_file_is_named_for_its_reader_and_day(login, everyone, held):
-    response = login(everyone["alice"]).get("/notes/pdf/")
+    response = login(everyone["alice"]).get("/notes/all-notes.pdf")
     assert response["Content-Disposition"] == (
         'attachment; filename="supervision-notes-alice-able-as-of-2026-11-23.pdf"'
     )
@@ -217,21 +217,21 @@ def test_all_notes_file_is_named_for_its_reader_and_day(login, everyone, held):
 
 
 def test_all_notes_with_none_yet_says_so(login, everyone, printed):
-    login(everyone["alice"]).get("/notes/pdf/")
+    login(everyone["alice"]).get("/notes/all-notes.pdf")
     assert "There are no notes to print yet." in laid_out_text(printed[0][0])
 
 
 @pytest.mark.parametrize("who", ["lena", "gus", "ada"])
 def test_all_notes_pdf_without_permission(login, everyone, who):
-    assert login(everyone[who]).get("/notes/pdf/").status_code == 404
+    assert login(everyone[who]).get("/notes/all-notes.pdf").status_code == 404
 
 
 def test_each_download_is_recorded(login, everyone, held):
     sam, alice = everyone["sam"], everyone["alice"]
     write_notes(sam, held, wellbeing="Fine")
     share_notes(sam, held)
-    login(alice).get(f"/notes/session/{held.pk}/pdf/")
-    login(sam).get("/notes/pdf/")
+    login(alice).get(f"/notes/session/{held.pk}/notes.pdf")
+    login(sam).get("/notes/all-notes.pdf")
     downloads = AuditEvent.objects.filter(action="notes.download").order_by("at", "pk")
     assert [(e.actor, e.object_id, e.detail) for e in downloads] == [
         (alice.user, str(held.notes.pk), {"version": 1}),
