@@ -9,6 +9,21 @@ from django.utils import timezone
 
 from coreflect.compliance import rules
 from coreflect.demo import build
+from coreflect.notes import register as notes_register
+from coreflect.notes.models import (
+    Action,
+    ActionState,
+    AgendaItem,
+    CaseloadEntry,
+    ModelRequest,
+    Notes,
+    NotesEvent,
+    NotesState,
+    NotesVersion,
+    RequestState,
+    Topic,
+    VersionKind,
+)
 from coreflect.people.models import Absence, AbsenceType, EmploymentPeriod, Person, Role
 from coreflect.policy.models import PolicySettings
 from coreflect.supervision.models import (
@@ -51,6 +66,9 @@ def snapshot() -> dict[str, object]:
             SupervisionRelationship.objects.order_by("pk").values_list(
                 "supervisee_id", "supervisor_id", "type", "start_date", "end_date"
             )
+        ),
+        "notes": list(
+            NotesEvent.objects.order_by("pk").values_list("notes__session_id", "state", "on")
         ),
         "employment": EmploymentPeriod.objects.count(),
         "absences": Absence.objects.count(),
@@ -185,6 +203,25 @@ def test_every_peer_worker_but_one_has_exactly_one_current_supervisor():
     current = SupervisionRelationship.objects.current(TODAY).peer_work()
     for row in rows:
         assert current.filter(supervisee_id=row.person.pk).count() == (row.supervisor is not None)
+
+
+def test_demo_has_notes_in_every_state_overdue_ones_and_what_goes_with_them():
+    output = demo()
+    assert "Notes of held one-to-ones:" in output
+    assert set(Notes.objects.values_list("state", flat=True)) == set(NotesState.values) - {
+        NotesState.NOT_WRITTEN
+    }
+    assert build.notes_overdue(TODAY)
+    held = notes_register.held_one_to_ones(TODAY)
+    assert held.filter(notes__isnull=True).exists()  # some not written yet
+    assert Action.objects.filter(state=ActionState.OPEN).exists()
+    assert Action.objects.filter(state=ActionState.DONE).exists()
+    assert NotesVersion.objects.filter(kind=VersionKind.PROPOSED).exists()
+    assert CaseloadEntry.objects.filter(archived_on__isnull=False).exists()
+    assert Topic.objects.filter(session__date__gt=TODAY).exists()
+    assert ModelRequest.objects.filter(state=RequestState.REQUESTED).exists()
+    assert ModelRequest.objects.filter(state=RequestState.AGREED).exists()
+    assert AgendaItem.objects.filter(session__date__gt=TODAY).exists()
 
 
 def test_running_the_demo_twice_gives_the_same_database():
