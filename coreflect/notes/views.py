@@ -406,7 +406,10 @@ def version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             "shown": shown,
             "fields": _display(shown),
             "reflection": _reflection(shown),
-            "comments": list(shown.comments.select_related("author")),
+            # The supervisee's comments are for the two; a later supervisor reads the notes only.
+            "comments": (
+                list(shown.comments.select_related("author")) if seat.party is not None else []
+            ),
             "comment_form": form,
         },
     )

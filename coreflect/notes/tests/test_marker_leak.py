@@ -1,3 +1,4 @@
+# mypy: disable-error-code="arg-type, union-attr, assignment"
 """The first principle, end to end: a session's notes are read by its supervisee and the
 supervisor who held it, and by nobody else.
 
@@ -435,17 +436,8 @@ def lookers(
     people = Person.objects.in_bulk(list(chosen))
     visitors = [Visitor(label, people[pk]) for pk, label in chosen.items()]
     d = marked["D"]
-    # The later supervisor reads D's shared version. The version page also shows them the
-    # supervisee's comments on it, though the notes page (and every PDF) keeps comments to the
-    # two: allowed here, and each place printed, until the product decides which is meant.
-    visitors.append(
-        Visitor(
-            "later supervisor (shared D)",
-            reader,
-            frozenset(d.shared_text | d.shared_comments),
-            noted=frozenset(d.shared_comments),
-        )
-    )
+    # The later supervisor reads D's shared text, never the supervisee's comments on it.
+    visitors.append(Visitor("later supervisor (shared D)", reader, frozenset(d.shared_text)))
     root = User.objects.create_superuser("zqx-root", "root@example.nhs.uk", "not-a-demo-password")
     visitors.append(Visitor("superuser (admin site)", None, user=root))
     visitors.append(Visitor("anonymous", None))
