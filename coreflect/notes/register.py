@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from typing import Any
 
-from django.db.models import Aggregate, F, Max, Min, Q, QuerySet
+from django.db.models import Aggregate, Case, F, IntegerField, Max, Min, Q, QuerySet, Value, When
 
 from coreflect.notes import rules, workdays
 from coreflect.notes.models import NotesState
@@ -108,18 +108,24 @@ EVENT_STATES: tuple[str, ...] = (
 NOT_WRITTEN: str = NotesState.NOT_WRITTEN.value
 
 # The figures of a session's notes up to the day, as each row of the queries ends.
-FIGURES = (
-    "first_shared",
-    "last_shared",
-    "last_answer",
-    "accepted",
-    *(f"latest_{state}" for state in EVENT_STATES),
-)
+FIGURES = ("first_shared", "last_shared", "last_answer", "accepted", "latest")
+
+
+def _latest_event(up_to: Q) -> Aggregate:
+    """The latest event up to the day, as one number: its id times the number of states
+    plus its state's place in EVENT_STATES. The highest id has the highest number whatever
+    its state, so one MAX finds both the latest event and its state (EVENT_STATES[n % k])."""
+    k = len(EVENT_STATES)
+    place = Case(
+        *(When(notes__events__state=state, then=Value(n)) for n, state in enumerate(EVENT_STATES)),
+        output_field=IntegerField(),
+    )
+    return Max(F("notes__events__pk") * Value(k) + place, filter=up_to)
 
 
 def _figures(as_of: dt.date) -> dict[str, Aggregate]:
     """The dates of the notes' first and latest sharing, latest answer and acceptance up to
-    the day, and for each state the id of its latest event up to the day.
+    the day, and their latest event up to the day (_latest_event).
 
     The events of one set of notes are written one after another (actions lock the notes
     first), so the latest by id is the latest by time: the state on the day is that of the
@@ -135,7 +141,7 @@ def _figures(as_of: dt.date) -> dict[str, Aggregate]:
         "last_shared": Max("notes__events__on", filter=of(NotesState.SHARED)),
         "last_answer": Max("notes__events__on", filter=of(*rules.ANSWERS)),
         "accepted": Max("notes__events__on", filter=of(NotesState.ACCEPTED)),
-        **{f"latest_{state}": Max("notes__events__pk", filter=of(state)) for state in EVENT_STATES},
+        "latest": _latest_event(up_to),
     }
 
 
@@ -184,13 +190,9 @@ def _tally_rows(sessions: QuerySet[Session], as_of: dt.date) -> QuerySet[Session
     )
 
 
-def _state(latest: Iterable[int | None]) -> str:
-    """The state whose latest event is the latest of all; not_written without any."""
-    state, highest = NOT_WRITTEN, 0
-    for candidate, pk in zip(EVENT_STATES, latest, strict=True):
-        if pk is not None and pk > highest:
-            state, highest = candidate, pk
-    return state
+def _state(latest: int | None) -> str:
+    """The state of the latest event (_latest_event); not_written without any."""
+    return NOT_WRITTEN if latest is None else EVENT_STATES[latest % len(EVENT_STATES)]
 
 
 def clock(
@@ -234,14 +236,21 @@ class _Clocks:
     ) -> tuple[rules.Clock, tuple[Any, ...], tuple[int, ...]]:
         """The clock of notes of a session on this date with these FIGURES, its columns in a
         line of the register and its marks in a tally."""
-        key = (date, *figures)
+        first_shared, last_shared, last_answer, accepted, latest = figures
+        state = _state(latest)
+        # Only what the clock keeps is in the key (the latest event's id never is), so
+        # sessions on a day whose notes stand alike share one clock.
+        if state not in rules.ANSWERS:
+            last_answer = None
+        if state != NotesState.ACCEPTED:
+            accepted = None
+        key = (date, state, first_shared, last_shared, last_answer, accepted)
         found = self.made.get(key)
         if found is None:
             if len(self.made) >= self.LIMIT:
                 self.made.clear()
-            first_shared, last_shared, last_answer, accepted = figures[:4]
             made = clock(
-                state=_state(figures[4:]),
+                state=state,
                 session_date=date,
                 first_shared=first_shared,
                 last_shared=last_shared,
