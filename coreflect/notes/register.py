@@ -17,7 +17,19 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from typing import Any
 
-from django.db.models import Aggregate, Case, F, IntegerField, Max, Min, Q, QuerySet, Value, When
+from django.db.models import (
+    Aggregate,
+    Case,
+    F,
+    Field,
+    IntegerField,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
 from coreflect.notes import rules, workdays
 from coreflect.notes.models import NotesState
@@ -108,7 +120,7 @@ EVENT_STATES: tuple[str, ...] = (
 NOT_WRITTEN: str = NotesState.NOT_WRITTEN.value
 
 # The figures of a session's notes up to the day, as each row of the queries ends.
-FIGURES = ("first_shared", "last_shared", "last_answer", "accepted", "latest")
+FIGURES = ("first_shared", "last_shared", "last_event_on", "latest")
 
 
 def _latest_event(up_to: Q) -> Aggregate:
@@ -120,16 +132,19 @@ def _latest_event(up_to: Q) -> Aggregate:
         *(When(notes__events__state=state, then=Value(n)) for n, state in enumerate(EVENT_STATES)),
         output_field=IntegerField(),
     )
-    return Max(F("notes__events__pk") * Value(k) + place, filter=up_to)
+    # A plain Field: the database's integer as it comes, without Django converting every
+    # row's (an IntegerField's converter is the only one these rows would need).
+    return Max(F("notes__events__pk") * Value(k) + place, filter=up_to, output_field=Field())
 
 
 def _figures(as_of: dt.date) -> dict[str, Aggregate]:
-    """The dates of the notes' first and latest sharing, latest answer and acceptance up to
-    the day, and their latest event up to the day (_latest_event).
+    """The dates of the notes' first and latest sharing up to the day, the date of their
+    latest event up to the day, and that event with its state (_latest_event).
 
     The events of one set of notes are written one after another (actions lock the notes
     first), so the latest by id is the latest by time: the state on the day is that of the
-    highest id. Every figure is a MIN or MAX, so a join that repeats a session's rows does
+    highest id, and where that state is an answer (or acceptance) the latest event's date is
+    the answer's. Every figure is a MIN or MAX, so a join that repeats a session's rows does
     not change it."""
     up_to = Q(notes__events__on__lte=as_of)
 
@@ -139,8 +154,7 @@ def _figures(as_of: dt.date) -> dict[str, Aggregate]:
     return {
         "first_shared": Min("notes__events__on", filter=of(NotesState.SHARED)),
         "last_shared": Max("notes__events__on", filter=of(NotesState.SHARED)),
-        "last_answer": Max("notes__events__on", filter=of(*rules.ANSWERS)),
-        "accepted": Max("notes__events__on", filter=of(NotesState.ACCEPTED)),
+        "last_event_on": Max("notes__events__on", filter=up_to),
         "latest": _latest_event(up_to),
     }
 
@@ -201,8 +215,7 @@ def clock(
     session_date: dt.date,
     first_shared: dt.date | None,
     last_shared: dt.date | None,
-    last_answer: dt.date | None,
-    accepted: dt.date | None,
+    last_event_on: dt.date | None,
     as_of: dt.date,
     deadlines: Deadlines,
 ) -> rules.Clock:
@@ -214,8 +227,8 @@ def clock(
         share_due=deadlines.share_due(session_date),
         shared_on=first_shared,
         response_due=deadlines.response_due(last_shared) if last_shared else None,
-        answered_on=last_answer if state in rules.ANSWERS else None,
-        accepted_on=accepted if state == NotesState.ACCEPTED else None,
+        answered_on=last_event_on if state in rules.ANSWERS else None,
+        accepted_on=last_event_on if state == NotesState.ACCEPTED else None,
         as_of=as_of,
     )
 
@@ -236,15 +249,13 @@ class _Clocks:
     ) -> tuple[rules.Clock, tuple[Any, ...], tuple[int, ...]]:
         """The clock of notes of a session on this date with these FIGURES, its columns in a
         line of the register and its marks in a tally."""
-        first_shared, last_shared, last_answer, accepted, latest = figures
+        first_shared, last_shared, last_event_on, latest = figures
         state = _state(latest)
         # Only what the clock keeps is in the key (the latest event's id never is), so
         # sessions on a day whose notes stand alike share one clock.
         if state not in rules.ANSWERS:
-            last_answer = None
-        if state != NotesState.ACCEPTED:
-            accepted = None
-        key = (date, state, first_shared, last_shared, last_answer, accepted)
+            last_event_on = None
+        key = (date, state, first_shared, last_shared, last_event_on)
         found = self.made.get(key)
         if found is None:
             if len(self.made) >= self.LIMIT:
@@ -254,8 +265,7 @@ class _Clocks:
                 session_date=date,
                 first_shared=first_shared,
                 last_shared=last_shared,
-                last_answer=last_answer,
-                accepted=accepted,
+                last_event_on=last_event_on,
                 as_of=self.as_of,
                 deadlines=self.deadlines,
             )
