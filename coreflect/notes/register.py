@@ -251,11 +251,10 @@ class _Clocks:
         line of the register and its marks in a tally."""
         first_shared, last_shared, last_event_on, latest = figures
         state = _state(latest)
-        # Only what the clock keeps is in the key (the latest event's id never is), so
-        # sessions on a day whose notes stand alike share one clock.
-        if state not in rules.ANSWERS:
-            last_event_on = None
-        key = (date, state, first_shared, last_shared, last_event_on)
+        # Only what the clock keeps is in the key (the latest event's id never is, its date
+        # only for an answer), so sessions on a day whose notes stand alike share one clock.
+        answered = last_event_on if state in rules.ANSWERS else None
+        key = (date, state, first_shared, last_shared, answered)
         found = self.made.get(key)
         if found is None:
             if len(self.made) >= self.LIMIT:
