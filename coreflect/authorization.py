@@ -30,6 +30,9 @@ class Permission(StrEnum):
     VIEW_SERVICE_NOTES_REGISTER = "view_service_notes_register"
     # Add reflective models to the organisation's list.
     MANAGE_REFLECTIVE_MODELS = "manage_reflective_models"
+    # How many disclosures on each ground in each quarter (spec §5): counts only, never what
+    # was shared or about whom.
+    VIEW_DISCLOSURE_COUNTS = "view_disclosure_counts"
 
 
 class BaseRole:
@@ -51,6 +54,7 @@ class HeadOfPeerWork(BaseRole):
             Permission.CHANGE_POLICY,
             Permission.VIEW_NOTES_REGISTER,
             Permission.MANAGE_REFLECTIVE_MODELS,
+            Permission.VIEW_DISCLOSURE_COUNTS,
         }
     )
 
@@ -85,7 +89,13 @@ class LineManager(BaseRole):
 
 class Governance(BaseRole):
     description = "Governance and audit: sees every row of the matrix, never note content."
-    permissions = frozenset({Permission.VIEW_ALL_PEOPLE, Permission.VIEW_NOTES_REGISTER})
+    permissions = frozenset(
+        {
+            Permission.VIEW_ALL_PEOPLE,
+            Permission.VIEW_NOTES_REGISTER,
+            Permission.VIEW_DISCLOSURE_COUNTS,
+        }
+    )
 
 
 class Administrator(BaseRole):

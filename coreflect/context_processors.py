@@ -1,7 +1,9 @@
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from coreflect.authorization import Permission, has_permission, person_of
+from coreflect.disclosures.access import may_open_disclosures
 from coreflect.notes.access import may_have_notes
 from coreflect.notes.models_in_use import may_read_models
 from coreflect.supervision.access import may_manage_relationships, may_record_sessions
@@ -22,4 +24,8 @@ def current_person(request: HttpRequest) -> dict[str, object]:
         or has_permission(user, Permission.VIEW_SERVICE_NOTES_REGISTER),
         # The notes list, the register and the policy page link to the reflective models.
         "can_read_models": SimpleLazyObject(lambda: may_read_models(user)),
+        "can_open_disclosures": SimpleLazyObject(
+            lambda: may_open_disclosures(user, today=timezone.localdate())
+        ),
+        "can_view_disclosure_counts": has_permission(user, Permission.VIEW_DISCLOSURE_COUNTS),
     }

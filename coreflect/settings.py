@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "coreflect.notes",
     "coreflect.imports",
     "coreflect.audit",
+    "coreflect.disclosures",
     "coreflect.demo",
 ]
 

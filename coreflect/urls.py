@@ -20,6 +20,7 @@ urlpatterns = [
     path("imports/", include("coreflect.imports.urls")),
     path("policy/", include("coreflect.policy.urls")),
     path("notes/", include("coreflect.notes.urls")),
+    path("disclosures/", include("coreflect.disclosures.urls")),
     path(
         "favicon.ico",
         login_not_required(RedirectView.as_view(url=static("vendor/assets/images/favicon.ico"))),

@@ -20,6 +20,7 @@ LAYERS = [
     "supervision",
     "compliance",
     "notes",
+    "disclosures",
     "imports",
     "demo",
 ]
