@@ -8,6 +8,7 @@ All my notes: every set of notes where I am the supervisee (my own supervision) 
 supervisor who held the session (every one-to-one I held), never the ones shared with me.
 """
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,7 +17,8 @@ from django.utils import dateformat, timezone
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 
-from coreflect.audit.actions import record
+from coreflect.audit.actions import record_read
+from coreflect.audit.models import ReadHow
 from coreflect.authorization import person_of
 from coreflect.notes import access, pdf
 from coreflect.notes.access import Seat
@@ -30,15 +32,24 @@ def _pdf_response(document: bytes, filename: str) -> HttpResponse:
 
 
 @transaction.atomic
-def _record_downloads(request: HttpRequest, seats: list[Seat], copies: list[pdf.NotesCopy]) -> None:
-    """Every read of note content is recorded (spec §5): one entry for each set of notes in
-    the file, with the version printed."""
+def _record_downloads(
+    request: HttpRequest, seats: list[Seat], copies: list[pdf.NotesCopy], how: ReadHow
+) -> None:
+    """Every read of note content is recorded (spec §5): one access record for each set of
+    notes the file shows content of (a version's text or their actions), with the version
+    printed."""
+    if not isinstance(request.user, User):
+        raise Http404("No such page")
     for seat, copy in zip(seats, copies, strict=True):
-        record(
+        if seat.notes is None or (copy.version is None and not copy.actions):
+            continue  # nothing of these notes is printed: not a read
+        record_read(
             by=request.user,
-            action="notes.download",
-            target=seat.notes,
+            person=seat.me,
+            notes_pk=seat.notes.pk,
+            session_pk=seat.session.pk,
             version=copy.version.number if copy.version else None,
+            how=how,
         )
 
 
@@ -54,7 +65,7 @@ def session_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         reader=seat.me,
     )
     document = pdf.to_pdf(html)
-    _record_downloads(request, [seat], [copy])
+    _record_downloads(request, [seat], [copy], ReadHow.PDF)
     return _pdf_response(
         document,
         f"supervision-notes-{session.date.isoformat()}-{slugify(seat.supervisee.name)}.pdf",
@@ -90,7 +101,7 @@ def all_pdf(request: HttpRequest) -> HttpResponse:
     )
     document = pdf.to_pdf(html)
     ordered = [*mine, *held]
-    _record_downloads(request, ordered, [copies[s.session.pk] for s in ordered])
+    _record_downloads(request, ordered, [copies[s.session.pk] for s in ordered], ReadHow.PDF_ALL)
     today = timezone.localdate()
     return _pdf_response(
         document, f"supervision-notes-{slugify(me.name)}-as-of-{today.isoformat()}.pdf"

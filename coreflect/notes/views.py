@@ -5,6 +5,8 @@ tracked changes and comments. Every address answers 404 to anyone else (notes/ac
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.models import User
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +14,8 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from coreflect.audit.actions import record_read
+from coreflect.audit.models import NotesAccess, ReadHow
 from coreflect.authorization import person_of
 from coreflect.notes import access, actions, register, rules
 from coreflect.notes.access import Seat
@@ -50,6 +54,8 @@ STALE_MESSAGE = (
 )
 
 LIST_LIMIT = 100
+# The latest reads of a set of notes shown to its supervisee; the count says how many in all.
+READS_SHOWN = 20
 
 
 def _deadlines() -> register.Deadlines:
@@ -186,7 +192,62 @@ def session_notes(request: HttpRequest, pk: int) -> HttpResponse:
     if seat.party is not None:
         context.update(_preparation(seat))
         context.update(_working(seat, notes, current))
-    return render(request, "notes/session.html", context)
+    with transaction.atomic():
+        _record_page_reads(request, seat, context)
+        if seat.is_supervisee and notes is not None:
+            context.update(_reads_of(notes))
+        return render(request, "notes/session.html", context)
+
+
+# Every read of note content is recorded (spec §5): one access record per set of notes whose
+# content a response shows, written only once the reader has passed the access checks.
+
+
+def read(
+    request: HttpRequest,
+    seat: Seat,
+    notes: Notes,
+    how: ReadHow,
+    version: int | None,
+    compared_with: int | None = None,
+) -> None:
+    """One access record: this reader read this set of notes (at this version), this way."""
+    if not isinstance(request.user, User):  # a seat is only ever a signed-in person's
+        raise Http404("No such notes")
+    record_read(
+        by=request.user,
+        person=seat.me,
+        notes_pk=notes.pk,
+        session_pk=notes.session_id,
+        version=version,
+        how=how,
+        compared_with=compared_with,
+    )
+
+
+def _record_page_reads(request: HttpRequest, seat: Seat, context: dict[str, Any]) -> None:
+    """The notes page reads these notes when it shows a version, their agreed actions or the
+    topics brought, and reads an earlier set of the two's notes when it shows them at hand:
+    last time's text, or an action still open from them. (Topics brought before any notes
+    exist are the session's, with no notes to name: not recorded.)"""
+    notes, current = context["notes"], context["current"]
+    shows = current is not None or context.get("actions_here") or context.get("topics")
+    if notes is not None and shows:
+        read(request, seat, notes, ReadHow.PAGE, current.number if current else None)
+    earlier: dict[int, tuple[Notes, int | None]] = {}
+    last_version = context.get("last_version")
+    if last_version is not None:
+        earlier[last_version.notes_id] = (last_version.notes, last_version.number)
+    for item in context.get("open_actions", []):
+        earlier.setdefault(item.notes_id, (item.notes, None))
+    for shown, number in earlier.values():
+        read(request, seat, shown, ReadHow.AT_HAND, number)
+
+
+def _reads_of(notes: Notes) -> dict[str, Any]:
+    """Who has opened these notes and when, latest first: for the supervisee."""
+    reads = NotesAccess.objects.filter(notes_pk=notes.pk)
+    return {"reads": list(reads[:READS_SHOWN]), "reads_count": reads.count()}
 
 
 def _display(version: NotesVersion | None) -> list[tuple[str, str]]:
@@ -307,6 +368,9 @@ def write(request: HttpRequest, pk: int) -> HttpResponse:
     if notes is not None and seat.is_supervisor:
         initial["caseload"] = list(notes.caseload.all())
     form = NotesForm(request.POST or None, model=model, caseload=caseload, initial=initial)
+    if request.method != "POST" and notes is not None and latest is not None:
+        # The form opens filled with the latest version's text: a read.
+        read(request, seat, notes, ReadHow.WRITE, latest.number)
     stale = False
     if request.method == "POST" and form.is_valid():
         try:
@@ -397,6 +461,7 @@ def version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             )
             messages.success(request, "Comment added.")
             return redirect("notes:version", pk=pk, number=number)
+    read(request, seat, shown.notes, ReadHow.VERSION, shown.number)
     return render(
         request,
         "notes/version.html",
@@ -434,6 +499,8 @@ def compare(request: HttpRequest, pk: int, old: int, new: int) -> HttpResponse:
             changes.append(
                 {"label": heading, "pieces": pieces, "changed": any(p.op != "same" for p in pieces)}
             )
+    # One read of both versions: the newer is the version read, the older what it is compared to.
+    read(request, seat, after.notes, ReadHow.COMPARE, after.number, compared_with=before.number)
     return render(
         request,
         "notes/compare.html",
