@@ -51,7 +51,14 @@ coreflect/static/vendor/.built: node_modules/.installed frontend/build.mjs $(wil
 	npm run --silent build
 	@touch $@
 
-install: $(BIN)/.installed
+# The development key for note content (NOTES_KEYS in coreflect/settings.py), made once and kept:
+# the development databases under var/ cannot be read without it. Production sets NOTES_KEYS.
+var/notes.key: | $(BIN)/.installed
+	@mkdir -p var
+	@umask 077 && $(BIN)/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())' > $@.tmp && mv $@.tmp $@
+	@echo "Wrote the development notes key to $@"
+
+install: $(BIN)/.installed var/notes.key
 assets: coreflect/static/vendor/.built
 
 # WeasyPrint (the notes' PDF copies) loads Pango and HarfBuzz from the system, not from pip:
@@ -89,6 +96,7 @@ check: install check-deploy
 check-deploy: install
 	env -u DEBUG -u COREFLECT_TLS_PROXY COREFLECT_ENV=production \
 		SECRET_KEY=deploy-check-only-not-a-real-key-0123456789abcdefghijklmnopqrstuvwxyz \
+		NOTES_KEYS=ZGVwbG95LWNoZWNrLW9ubHktbm90LWEtcmVhbC1rZXk= \
 		ALLOWED_HOSTS=coreflect.example.nhs.uk DATABASE_URL=postgres://coreflect@db.example/coreflect \
 		$(BIN)/coreflect check --deploy --fail-level WARNING
 

@@ -6,6 +6,8 @@ throwaway secret key, DEBUG on, plain HTTP) only when asked for with COREFLECT_E
 as `make demo`, `make test` and pytest do. docs/development.md lists every variable.
 """
 
+import base64
+import binascii
 import os
 from pathlib import Path
 
@@ -63,6 +65,36 @@ SECRET_KEY = env_str(
     "development-only-not-secret",
     required_in_production="Make one: python -c 'import secrets; print(secrets.token_urlsafe(50))'",
 )
+
+
+def is_fernet_key(key: str) -> bool:
+    try:
+        return len(base64.urlsafe_b64decode(key.encode("ascii"))) == 32
+    except (ValueError, binascii.Error):
+        return False
+
+
+# Note content is encrypted at rest (coreflect/notes/encryption.py) with Fernet keys that are not
+# SECRET_KEY, so neither that key nor a copy of the database alone reads any notes. NOTES_KEYS
+# holds one or more, comma separated, newest first: writes use the first, reads try each. To
+# rotate, put a new key first, keep the old one after it, run `coreflect rotate-notes-key`, then
+# remove the old one. In development `make install` writes var/notes.key once, read instead.
+NOTES_KEY_FILE = BASE_DIR / "var" / "notes.key"
+_notes_keys = env_str(
+    "NOTES_KEYS",
+    NOTES_KEY_FILE.read_text() if not PRODUCTION and NOTES_KEY_FILE.exists() else "",
+    required_in_production="Make one: python -c 'from cryptography.fernet import Fernet; "
+    "print(Fernet.generate_key().decode())' (docs/development.md says how to rotate it).",
+)
+NOTES_KEYS = _notes_keys.replace(",", " ").split()
+for _place, _key in enumerate(NOTES_KEYS, start=1):
+    if not is_fernet_key(_key):
+        raise ImproperlyConfigured(
+            f"Key {_place} of {len(NOTES_KEYS)} in NOTES_KEYS is not a Fernet key: 32 bytes in "
+            "URL-safe base64, as Fernet.generate_key() makes."
+        )
+    if _key == SECRET_KEY:
+        raise ImproperlyConfigured("NOTES_KEYS must not hold SECRET_KEY: give the notes their own.")
 DEBUG = env_bool("DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 if PRODUCTION and not ALLOWED_HOSTS:

@@ -31,9 +31,12 @@ VARIABLES = (
     "LOG_LEVEL",
     "COREFLECT_TLS_PROXY",
     "SESSION_IDLE_MINUTES",
+    "NOTES_KEYS",
 )
+NOTES_KEY = "bm90ZXMta2V5LWZvci10aGUtc2V0dGluZ3MtdGVzdHM="  # a Fernet key: 32 bytes in base64
 PRODUCTION = {
     "SECRET_KEY": "x" * 60,
+    "NOTES_KEYS": NOTES_KEY,
     "ALLOWED_HOSTS": "coreflect.example.nhs.uk",
     "DATABASE_URL": "postgres://coreflect@db.example/coreflect",
 }
@@ -67,6 +70,30 @@ def test_production_requires_the_database_and_the_hosts(load, missing):
     given = {name: value for name, value in PRODUCTION.items() if name != missing}
     with pytest.raises(ImproperlyConfigured, match=missing):
         load(**given)
+
+
+def test_production_requires_a_notes_key_with_a_hint(load):
+    given = {name: value for name, value in PRODUCTION.items() if name != "NOTES_KEYS"}
+    with pytest.raises(ImproperlyConfigured, match="NOTES_KEYS") as refused:
+        load(**given)
+    assert "Fernet.generate_key()" in str(refused.value)
+
+
+def test_notes_keys_are_read_newest_first_from_a_comma_separated_list(load):
+    older = "b2xkZXIta2V5LWZvci10aGUtc2V0dGluZ3MtdGVzdHM="
+    settings = load(**{**PRODUCTION, "NOTES_KEYS": f"{NOTES_KEY}, {older}"})
+    assert settings["NOTES_KEYS"] == [NOTES_KEY, older]
+
+
+def test_a_notes_key_that_is_not_a_fernet_key_is_refused_without_showing_it(load):
+    with pytest.raises(ImproperlyConfigured, match="Key 2 of 2") as refused:
+        load(**{**PRODUCTION, "NOTES_KEYS": f"{NOTES_KEY},too-short"})
+    assert "too-short" not in str(refused.value)
+
+
+def test_the_secret_key_is_refused_as_a_notes_key(load):
+    with pytest.raises(ImproperlyConfigured, match="must not hold SECRET_KEY"):
+        load(**{**PRODUCTION, "SECRET_KEY": NOTES_KEY})
 
 
 def test_with_nothing_but_the_required_variables_debug_is_off_and_https_enforced(load):
@@ -107,6 +134,15 @@ def test_development_needs_nothing_set_and_uses_plain_http(load):
     assert settings["SESSION_COOKIE_SECURE"] is False
     assert settings["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost"]
     assert str(settings["DATABASES"]["default"]["NAME"]).endswith("coreflect.sqlite3")
+
+
+def test_development_reads_the_notes_key_make_wrote_unless_one_is_set(load):
+    settings = load(COREFLECT_ENV="development")
+    key_file = settings["NOTES_KEY_FILE"]
+    if not key_file.exists():
+        pytest.skip("make install writes var/notes.key")
+    assert settings["NOTES_KEYS"] == key_file.read_text().split()
+    assert load(COREFLECT_ENV="development", NOTES_KEYS=NOTES_KEY)["NOTES_KEYS"] == [NOTES_KEY]
 
 
 def test_the_demo_runs_development_settings_with_debug_off(load):

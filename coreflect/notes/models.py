@@ -2,7 +2,8 @@
 
 Everything in these tables but the dates and states is note content: readable only by the
 supervisee and the supervisor who held the session (spec §5), so none of it is in the admin,
-an export or a list that anyone else opens.
+an export or a list that anyone else opens. The free text is encrypted at rest
+(coreflect/notes/encryption.py); caseload labels are pseudonyms or initials and stay plain.
 """
 
 from typing import Any
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from coreflect.notes.encryption import EncryptedJSONField, EncryptedTextField
 from coreflect.people.models import Person
 from coreflect.supervision.models import Session, SupervisionRelationship
 
@@ -172,20 +174,20 @@ class NotesVersion(models.Model):
     )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
-    wellbeing = models.TextField("wellbeing check-in", blank=True)
-    actions_review = models.TextField("review of last time's actions", blank=True)
+    wellbeing = EncryptedTextField("wellbeing check-in", blank=True)
+    actions_review = EncryptedTextField("review of last time's actions", blank=True)
     last_notes_agreed = models.CharField(
         "were the last notes agreed?", max_length=4, choices=LastNotesAgreed.choices, blank=True
     )
-    challenging = models.TextField("what has been challenging", blank=True)
-    gone_well = models.TextField("what has gone well", blank=True)
-    caseload_examples = models.TextField("examples from the caseload", blank=True)
-    topics_to_return = models.TextField("topics to return to", blank=True)
+    challenging = EncryptedTextField("what has been challenging", blank=True)
+    gone_well = EncryptedTextField("what has gone well", blank=True)
+    caseload_examples = EncryptedTextField("examples from the caseload", blank=True)
+    topics_to_return = EncryptedTextField("topics to return to", blank=True)
     reflective_model = models.ForeignKey(
         ReflectiveModel, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    # One answer for each of the model's prompts, in order.
-    reflection = models.JSONField(default=list, blank=True)
+    # One answer for each of the model's prompts, in order (the JSON list, encrypted whole).
+    reflection = EncryptedJSONField(default=list, blank=True)
     values = models.JSONField("peer support values", default=list, blank=True)
 
     class Meta:
@@ -203,7 +205,7 @@ class Comment(models.Model):
 
     version = models.ForeignKey(NotesVersion, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField()
+    text = EncryptedTextField()
     created_at = models.DateTimeField()
 
     class Meta:
@@ -230,7 +232,7 @@ class Action(models.Model):
     until done or dropped."""
 
     notes = models.ForeignKey(Notes, on_delete=models.CASCADE, related_name="actions")
-    text = models.TextField()
+    text = EncryptedTextField()
     owner = models.CharField(max_length=10, choices=ActionOwner.choices)
     due = models.DateField(null=True, blank=True)
     state = models.CharField(max_length=8, choices=ActionState.choices, default=ActionState.OPEN)
@@ -257,7 +259,7 @@ class Topic(models.Model):
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="topics")
     author = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField()
+    text = EncryptedTextField()
     created_at = models.DateTimeField()
 
     class Meta:
