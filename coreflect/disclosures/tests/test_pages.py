@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from coreflect.audit.models import AuditEvent
+from coreflect.disclosures import actions
 from coreflect.disclosures.models import Disclosure, Ground
 from coreflect.disclosures.tests.conftest import MARKER
 from coreflect.people.models import Role
@@ -280,3 +281,12 @@ def test_the_counts_page_asks_a_fixed_number_of_queries(
         copy.save()
     with django_assert_max_num_queries(8):
         client.get(COUNTS)
+
+
+def test_only_the_worker_marks_a_disclosure_seen(sam, alice, disclosure):
+    assert actions.mark_seen(by=sam.user, disclosures=[disclosure]) == 0
+    disclosure.refresh_from_db()
+    assert disclosure.seen_at is None
+    assert actions.mark_seen(by=alice.user, disclosures=[disclosure]) == 1
+    disclosure.refresh_from_db()
+    assert disclosure.seen_at is not None
