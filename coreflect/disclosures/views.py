@@ -29,13 +29,16 @@ def disclosures_page(request: HttpRequest) -> HttpResponse:
         # Marked seen in the database; the objects in hand still show as new on this visit.
         actions.mark_seen(by=request.user, disclosures=about)  # type: ignore[arg-type]
     request.session.pop(SESSION_KEY, None)
+    shown_made = made if (made or may_record) else None
     return render(
         request,
         "disclosures/list.html",
         {
             "about": about,
-            "made": made if (made or may_record) else None,
+            "made": shown_made,
             "may_record": may_record,
+            # Each disclosure's heading: under the h1, or under a section's h2 when both show.
+            "card_level": 3 if about is not None and shown_made is not None else 2,
         },
     )
 

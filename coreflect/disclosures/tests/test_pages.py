@@ -290,3 +290,11 @@ def test_only_the_worker_marks_a_disclosure_seen(sam, alice, disclosure):
     assert actions.mark_seen(by=alice.user, disclosures=[disclosure]) == 1
     disclosure.refresh_from_db()
     assert disclosure.seen_at is not None
+
+
+def test_headings_do_not_skip_a_level(login, alice, sam, disclosure):
+    worker = login(alice).get(LIST).content.decode()
+    assert "<h1" in worker and '<h2 class="nhsuk-card__heading">' in worker and "<h3" not in worker
+    # Sam is peer-work staff and a supervisor: two sections, the disclosures under them.
+    both = login(sam).get(LIST).content.decode()
+    assert both.count("<h2") == 2 and '<h3 class="nhsuk-card__heading">' in both
