@@ -296,7 +296,7 @@ def test_notes_not_written_yet_read_nothing(login, everyone, held):
 
 @pytest.mark.parametrize("who", ["lena", "pat", "olly", "sue", "hana", "gus", "ada"])
 def test_a_refused_read_writes_no_access_record(login, everyone, notes3, sue, who):
-    client = login(everyone.get(who) or sue)
+    client = login(everyone.get(who, sue))
     for path in [p for p, *_ in READS if "{pk}" in p]:
         assert client.get("/notes/" + path.format(pk=notes3.pk)).status_code == 404
     client.get(f"/notes/session/{notes3.pk}/write/")
