@@ -4,6 +4,8 @@ it; the head of peer work and governance see counts only; everyone else gets 404
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from coreflect.audit.models import AuditEvent
@@ -298,3 +300,20 @@ def test_headings_do_not_skip_a_level(login, alice, sam, disclosure):
     # Sam is peer-work staff and a supervisor: two sections, the disclosures under them.
     both = login(sam).get(LIST).content.decode()
     assert both.count("<h2") == 2 and '<h3 class="nhsuk-card__heading">' in both
+
+
+def test_the_disclosures_page_asks_no_more_queries_for_more_disclosures(
+    login, alice, sam, disclosure, django_assert_max_num_queries
+):
+    for client in (login(alice), login(sam)):
+        client.get(LIST)  # the worker's first visit marks them seen
+    with CaptureQueriesContext(connection) as few:
+        login(alice).get(LIST)
+        login(sam).get(LIST)
+    for _ in range(10):
+        copy = Disclosure.objects.first()
+        copy.pk = None
+        copy.save()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        login(alice).get(LIST)
+        login(sam).get(LIST)
