@@ -14,6 +14,8 @@ import pstats
 import secrets
 import time
 
+from cryptography.fernet import Fernet
+
 from bench.run import BENCH_USERNAME, DEFAULT_DATABASE_URL
 
 
@@ -30,6 +32,8 @@ def main(argv: list[str] | None = None) -> None:
             "COREFLECT_ENV": "production",
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(32),
+            # The benchmark writes no note content, so a new key each run reads everything it made.
+            "NOTES_KEYS": Fernet.generate_key().decode(),
             "DATABASE_URL": args.database_url,
             "DJANGO_SETTINGS_MODULE": "coreflect.settings",
             "ALLOWED_HOSTS": "127.0.0.1",

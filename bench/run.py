@@ -34,6 +34,8 @@ from http.client import HTTPConnection, HTTPResponse
 from pathlib import Path
 from typing import Any
 
+from cryptography.fernet import Fernet
+
 from bench import generate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -1155,6 +1157,8 @@ def main(argv: list[str] | None = None) -> None:
         "COREFLECT_ENV": "production",
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        # The benchmark writes no note content, so a new key each run reads everything it made.
+        "NOTES_KEYS": Fernet.generate_key().decode(),
         # Served over plain HTTP on loopback as if behind a TLS-ending proxy (PROXY_HEADERS).
         "COREFLECT_TLS_PROXY": "1",
         # The national files come to about 70 MB, over the upload limit's default.
