@@ -18,6 +18,7 @@ from coreflect.audit.actions import record
 from coreflect.notes import rules
 from coreflect.notes.access import Seat
 from coreflect.notes.models import (
+    OWN_SUPERVISION_PARTS,
     TEXT_FIELDS,
     Action,
     ActionState,
@@ -30,6 +31,7 @@ from coreflect.notes.models import (
     NotesShare,
     NotesState,
     NotesVersion,
+    OwnSupervisionItem,
     ReflectiveModel,
     RequestState,
     Topic,
@@ -358,6 +360,72 @@ def withdraw_share(*, by: User, seat: Seat, share: NotesShare) -> None:
     share.withdrawn_at = timezone.now()
     share.save(update_fields=["withdrawn_at"])
     record(by=by, action="notes.share_withdrawn", target=share.notes, reader=share.reader_id)
+
+
+# Items the supervisor takes to their own supervision (seed 000 Appendix 3).
+
+
+@transaction.atomic
+def mark_for_own_supervision(
+    *, by: User, seat: Seat, version: NotesVersion, part: str, note: str = ""
+) -> OwnSupervisionItem:
+    """The supervisor who held the session marks a part of a version the supervisee can read
+    as taken to their own supervision; marking it again while marked changes nothing."""
+    notes = seat.notes
+    if notes is None or not seat.is_supervisor or version.notes_id != notes.pk:
+        raise Refused("Only the supervisor who held the session takes its notes to supervision.")
+    if version.kind == VersionKind.DRAFT:
+        raise Refused(
+            f"Share the notes first: {seat.supervisee.name} sees what you take, so you take "
+            "only what they can read."
+        )
+    if part not in OWN_SUPERVISION_PARTS:
+        raise Refused("There is no such part of the notes.")
+    # One at a time per set of notes, so a repeated post finds the first one's mark.
+    Notes.objects.select_for_update().filter(pk=notes.pk).first()
+    existing = OwnSupervisionItem.objects.filter(
+        version=version, part=part, withdrawn_at__isnull=True
+    ).first()
+    if existing is not None:
+        return existing
+    item = OwnSupervisionItem.objects.create(
+        notes=notes,
+        version=version,
+        part=part,
+        note=note.strip(),
+        marked_by=seat.me,
+        marked_at=timezone.now(),
+    )
+    record(
+        by=by,
+        action="notes.own_supervision.mark",
+        target=item,
+        notes=notes.pk,
+        version=version.number,
+        part=part,
+    )
+    return item
+
+
+@transaction.atomic
+def withdraw_own_supervision(*, by: User, seat: Seat, item: OwnSupervisionItem) -> None:
+    """The supervisor takes a mark back; the record stays, withdrawn. Withdrawing one already
+    withdrawn (a stale page) changes nothing."""
+    if not seat.is_supervisor or item.notes_id != getattr(seat.notes, "pk", None):
+        raise Refused("Only the supervisor who held the session withdraws what they marked.")
+    now = timezone.now()
+    if not OwnSupervisionItem.objects.filter(pk=item.pk, withdrawn_at__isnull=True).update(
+        withdrawn_at=now
+    ):
+        return
+    item.withdrawn_at = now
+    record(
+        by=by,
+        action="notes.own_supervision.withdraw",
+        target=item,
+        notes=item.notes_id,
+        part=item.part,
+    )
 
 
 # Reflective models.

@@ -310,6 +310,50 @@ class NotesShare(models.Model):
         return f"{self.notes} shared with {self.reader}"
 
 
+# The items a supervisor may take to their own supervision: each part of the template, the
+# reflection and the agreed actions (seed 000 Appendix 3).
+OWN_SUPERVISION_PARTS = (*TEXT_FIELDS, "reflection", "actions")
+
+
+class OwnSupervisionItem(models.Model):
+    """The supervisor who held the session marks a part of a version the supervisee can read
+    as taken to their own supervision (seed 000 Appendix 3). The supervisee sees the mark;
+    withdrawing it keeps the record, with when."""
+
+    notes = models.ForeignKey(Notes, on_delete=models.CASCADE, related_name="own_supervision")
+    version = models.ForeignKey(NotesVersion, on_delete=models.CASCADE, related_name="+")
+    part = models.CharField(max_length=20)
+    # What the supervisor will take, in their words: note content, so encrypted.
+    note = EncryptedTextField("what you will take", blank=True)
+    marked_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    marked_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["marked_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "part"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="one_live_own_supervision_mark",
+            ),
+            models.CheckConstraint(
+                condition=Q(part__in=OWN_SUPERVISION_PARTS), name="own_supervision_part_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.part} of {self.version}, taken to own supervision"
+
+    @property
+    def part_label(self) -> str:
+        if self.part == "reflection":
+            return "Reflection"
+        if self.part == "actions":
+            return "Agreed actions"
+        return label_of(self.part)
+
+
 class AgendaItem(models.Model):
     """One item of a co-reflection's agenda, copied from the template and editable."""
 

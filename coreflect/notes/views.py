@@ -4,6 +4,7 @@ tracked changes and comments. Every address answers 404 to anyone else (notes/ac
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 from coreflect.audit.actions import record_read
 from coreflect.audit.models import NotesAccess, ReadHow
 from coreflect.authorization import person_of
+from coreflect.forms import NHSFormMixin
 from coreflect.notes import access, actions, register, rules
 from coreflect.notes.access import Seat
 from coreflect.notes.forms import (
@@ -25,10 +27,13 @@ from coreflect.notes.forms import (
     CommentForm,
     MoveForm,
     NotesForm,
+    OwnIds,
     ShareWithForm,
     TopicForm,
+    note_text,
 )
 from coreflect.notes.models import (
+    OWN_SUPERVISION_PARTS,
     TEXT_FIELDS,
     Action,
     ActionState,
@@ -37,6 +42,7 @@ from coreflect.notes.models import (
     NotesShare,
     NotesState,
     NotesVersion,
+    OwnSupervisionItem,
     PeerValue,
     ReflectiveModel,
     VersionKind,
@@ -192,6 +198,7 @@ def session_notes(request: HttpRequest, pk: int) -> HttpResponse:
     if seat.party is not None:
         context.update(_preparation(seat))
         context.update(_working(seat, notes, current))
+        context.update(_own_supervision(seat, current))
     with transaction.atomic():
         _record_page_reads(request, seat, context)
         if seat.is_supervisee and notes is not None:
@@ -476,6 +483,7 @@ def version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
                 list(shown.comments.select_related("author")) if seat.party is not None else []
             ),
             "comment_form": form,
+            **(_own_supervision(seat, shown, only=shown) if seat.party is not None else {}),
         },
     )
 
@@ -611,6 +619,96 @@ def withdraw_share(request: HttpRequest, pk: int, share_pk: int) -> HttpResponse
     return redirect("notes:session", pk=pk)
 
 
+# Items the supervisor takes to their own supervision (seed 000 Appendix 3). The marks are the
+# two's: a later supervisor reading a share sees the notes, not what the earlier supervisor did
+# with them in their own supervision.
+
+
+class OwnSupervisionForm(OwnIds, NHSFormMixin, forms.Form):
+    ids = "own_%s"
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    part = forms.ChoiceField(label="Which part of the notes")
+    note = note_text("What you will take (optional)", required=False, rows=2)
+    back = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["part"].choices = _part_choices()  # type: ignore[attr-defined]
+
+
+def _part_choices() -> list[tuple[str, str]]:
+    return [(part, OwnSupervisionItem(part=part).part_label) for part in OWN_SUPERVISION_PARTS]
+
+
+def _own_supervision(
+    seat: Seat, current: NotesVersion | None, *, only: NotesVersion | None = None
+) -> dict[str, Any]:
+    """The marks of these notes (of one version, when only), for the two; the supervisor's
+    form to mark a part of a version the supervisee can read."""
+    notes = seat.notes
+    if notes is None:
+        return {"own_marks": [], "own_form": None}
+    marks = notes.own_supervision.select_related("version", "marked_by")
+    if only is not None:
+        marks = marks.filter(version=only)
+    may_mark = seat.is_supervisor and current is not None and current.kind != VersionKind.DRAFT
+    return {
+        "own_marks": list(marks),
+        "own_form": OwnSupervisionForm(
+            initial={"version": current.number, "back": only is not None}
+        )
+        if may_mark and current is not None
+        else None,
+    }
+
+
+@require_POST
+def own_supervision(request: HttpRequest, pk: int) -> HttpResponse:
+    """The supervisor marks a part of the notes as taken to their own supervision."""
+    seat = access.seat_of_party(request.user, pk)
+    if not seat.is_supervisor or seat.notes is None:
+        raise Http404("No such page")
+    form = OwnSupervisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a part of the notes to take to your supervision.")
+        return redirect("notes:session", pk=pk)
+    shown = _version_of(seat, form.cleaned_data["version"])
+    try:
+        item = actions.mark_for_own_supervision(
+            by=request.user,  # type: ignore[arg-type]
+            seat=seat,
+            version=shown,
+            part=form.cleaned_data["part"],
+            note=form.cleaned_data["note"] or "",
+        )
+        messages.success(
+            request,
+            f"{item.part_label} of version {shown.number} marked to take to your own "
+            f"supervision. {seat.supervisee.name} sees that you marked it.",
+        )
+    except actions.Refused as refused:
+        messages.error(request, str(refused))
+    if form.cleaned_data["back"]:
+        return redirect("notes:version", pk=pk, number=shown.number)
+    return redirect("notes:session", pk=pk)
+
+
+@require_POST
+def withdraw_own_supervision(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    seat = access.seat_of_party(request.user, pk)
+    if not seat.is_supervisor or seat.notes is None:
+        raise Http404("No such page")
+    try:
+        item = seat.notes.own_supervision.get(pk=item_pk)
+    except OwnSupervisionItem.DoesNotExist:
+        raise Http404("No such mark") from None
+    actions.withdraw_own_supervision(by=request.user, seat=seat, item=item)  # type: ignore[arg-type]
+    messages.success(request, f"{item.part_label} is no longer marked for your supervision.")
+    if request.POST.get("back"):
+        return redirect("notes:version", pk=pk, number=item.version.number)
+    return redirect("notes:session", pk=pk)
+
+
 urlpatterns: list[URLPattern] = [
     path("", notes_list, name="list"),
     path("session/<int:pk>/", session_notes, name="session"),
@@ -623,4 +721,10 @@ urlpatterns: list[URLPattern] = [
     path("actions/<int:pk>/", action_state, name="action_state"),
     path("session/<int:pk>/share/", share_with, name="share_with"),
     path("session/<int:pk>/share/<int:share_pk>/withdraw/", withdraw_share, name="withdraw_share"),
+    path("session/<int:pk>/own-supervision/", own_supervision, name="own_supervision"),
+    path(
+        "session/<int:pk>/own-supervision/<int:item_pk>/withdraw/",
+        withdraw_own_supervision,
+        name="withdraw_own_supervision",
+    ),
 ]
