@@ -1,6 +1,8 @@
 # mypy: disable-error-code="arg-type, union-attr, assignment"
 """The first principle, end to end: a session's notes are read by its supervisee and the
-supervisor who held it, and by nobody else.
+supervisor who held it, and by nobody else; a disclosure (spec §5) by the worker it is about
+and the supervisor who made it, and by nobody else (the head of peer work and governance see
+counts only).
 
 The demo organisation is built as of the frozen day; several held one-to-ones (different
 supervisors, no notes yet) get notes through the real actions (notes/actions.py), every part
@@ -8,7 +10,12 @@ of them carrying a marker: each text field of the template, each reflection answ
 supervisee's comments, the agreed actions, the topics either brought and the caseload
 pseudonyms. The notes are left in every state (draft, shared, changes asked for, review
 together, accepted, a revised draft), one shared with the supervisee's later supervisor and
-one shared and withdrawn.
+one shared and withdrawn. Three disclosures are recorded through the real action
+(disclosures/actions.py), on each of the three grounds, by the supervisors of B, D and G about
+their supervisees, each carrying a marker in its summary, in whom it was shared with (name and
+role: who was told about a worker says something happened, so they are as confidential as the
+summary) and, where the worker was not told first, in the reason why. D's is about the
+re-joiner, from the earlier supervisor: the later supervisor must not read it.
 
 Then one person of every role but the two of those sessions (and the later supervisor, who may
 read the shared version only) visits every address the URL configuration has, its path filled
@@ -16,7 +23,10 @@ with the real ids of the data (the marked sessions, their versions, actions, sha
 entries, model requests, relationships, people), the downloads with their query strings, and
 every same-site link and redirect the pages lead to. No page, CSV, XLSX (its XML), JSON or PDF
 (its bytes, and the HTML it was laid out from) may hold a marker; nor may the exports of the
-management commands, the audit log or the log records.
+management commands, the audit log, the access records or the log records. The disclosure
+counts page and the notes register hold neither kind of marker, whoever opens them. The visits
+per visitor are printed (run with -s) and each must pass MIN_VISITS, so a crawl that reached
+nothing cannot pass.
 """
 
 import datetime as dt
@@ -49,8 +59,10 @@ from django.urls import (
 )
 from django.utils import timezone
 
-from coreflect.audit.models import AuditEvent
+from coreflect.audit.models import AuditEvent, NotesAccess
 from coreflect.demo import build
+from coreflect.disclosures import actions as disclosure_actions
+from coreflect.disclosures.models import Disclosure, Ground
 from coreflect.imports.models import ImportRun
 from coreflect.notes import access, actions, pdf
 from coreflect.notes.models import (
@@ -85,6 +97,7 @@ MIN_VISITS = 20
 # matrix links every person; a few dozen of each are plenty to read what each kind shows).
 LINKS_PER_NAME = 10
 SKIP_PREFIXES = ("/static/", "/media/", "/logout/")
+DISCLOSURES = "/disclosures/"
 
 
 def token(letter: str, what: str) -> str:
@@ -382,6 +395,61 @@ def write_marked_notes() -> tuple[dict[str, Marked], Person, list[NotesShare]]:
     return marked, reader, [kept, withdrawn]
 
 
+# The disclosures.
+
+
+@dataclass
+class MarkedDisclosure:
+    """One marked disclosure: who made it, whom it is about, and its markers (lower case)."""
+
+    letter: str
+    disclosure: Disclosure
+    supervisor: Person
+    supervisee: Person
+    tokens: frozenset[str]
+
+
+def write_marked_disclosures(marked: dict[str, Marked]) -> list[MarkedDisclosure]:
+    """A disclosure by each of B's, D's and G's supervisors about their supervisee, dated the
+    day of the marked session (D's in the re-joiner's ended supervision), one on each ground:
+    one discussed with the worker first, two not (with the reason, marked)."""
+    plan = [
+        ("P", marked["B"], Ground.SAFEGUARDING, False),
+        ("Q", marked["D"], Ground.CONDUCT, True),
+        ("R", marked["G"], Ground.POLICY_OR_LEGAL, False),
+    ]
+    made = []
+    for letter, m, ground, told_first in plan:
+        tokens = {
+            what: token(letter, f"disclosure{what}")
+            for what in ("summary", "withname", "withrole", "reason")
+        }
+        disclosure = disclosure_actions.record_disclosure(
+            by=m.supervisor.user,
+            supervisee=m.supervisee,
+            ground=ground,
+            summary=f"That {tokens['summary']} came up in supervision",
+            shared_with_name=f"{tokens['withname']} Ward",
+            shared_with_role=f"{tokens['withrole']} lead",
+            shared_on=m.session.date,
+            told_first=told_first,
+            not_told_reason="" if told_first else f"{tokens['reason']} could not wait",
+        )
+        if told_first:
+            del tokens["reason"]
+        made.append(
+            MarkedDisclosure(
+                letter,
+                disclosure,
+                m.supervisor,
+                m.supervisee,
+                frozenset(t.lower() for t in tokens.values()),
+            )
+        )
+    assert {d.disclosure.ground for d in made} == set(Ground.values)
+    return made
+
+
 # Who looks.
 
 
@@ -569,6 +637,10 @@ def kwargs_for(name: str, params: tuple[str, ...], ids: Ids) -> list[dict[str, o
         return [{"pk": pk, "old": o, "new": n} for pk, o, n in ids.compares]
     if set(params) == {"pk", "share_pk"}:
         return [{"pk": pk, "share_pk": s} for pk, s in ids.shares]
+    if set(params) == {"pk", "item_pk"}:
+        # An item of a set of notes (a mark for the supervisor's own supervision): the writes
+        # answer a GET with 405 whatever the item, so any id of it will do.
+        return [{"pk": pk, "item_pk": 1} for pk in ids.sessions]
     if params == ("external_id",):
         return [{"external_id": e} for e in ids.people]
     if params == ("pk",):
@@ -625,9 +697,13 @@ def seeds(ids: Ids) -> tuple[list[str], list[str], list[str]]:
         if not made:
             unfilled.append(name or route)
     for supervisor in ids.people:
-        extra = reverse("notes:register_csv") + f"?supervisor={supervisor}"
-        urls.append(extra)
-        light.append(extra)
+        for extra in (
+            reverse("notes:register_csv") + f"?supervisor={supervisor}",
+            # The record page with the person chosen, as the worker's links fill it in.
+            reverse("disclosures:new") + f"?supervisee={supervisor}",
+        ):
+            urls.append(extra)
+            light.append(extra)
     return list(dict.fromkeys(urls)), list(dict.fromkeys(light)), unfilled
 
 
@@ -695,6 +771,8 @@ class Crawl:
             is_page = kind == "text/html"
             visitor.visits["pages" if is_page else "downloads"] += 1
             visitor.visits[f"status {response.status_code}"] += 1
+            if url.startswith(DISCLOSURES):
+                visitor.visits["disclosures"] += 1
             if kind == "application/pdf":
                 assert self.printed, f"{url}: a PDF not made by notes/pdf.py"
                 visitor.visits["pdf"] += 1
@@ -746,19 +824,45 @@ def laid_out_words(document_html: str) -> str:
     )
 
 
-def read_as_the_two(client: Client, marked: dict[str, Marked], printed: list[str]) -> int:
-    """Each of the two people of the marked sessions reads their own lists, files and every
-    marked session's addresses: only their own sessions' markers show, and a supervisee never
-    the text of a draft not shared with them."""
+DISCLOSURE_PAGES = ("disclosures:list", "disclosures:new", "disclosures:counts")
+
+
+def read_as_the_two(
+    client: Client,
+    marked: dict[str, Marked],
+    disclosed: list[MarkedDisclosure],
+    printed: list[str],
+) -> int:
+    """Each of the two people of the marked sessions reads their own lists, files, disclosures
+    and every marked session's addresses: only their own sessions' markers show, a supervisee
+    never the text of a draft not shared with them, and only the disclosures they made or that
+    are about them. Each of the two of a disclosure reads all of its markers."""
     allowed: dict[int, set[str]] = defaultdict(set)
     people: dict[int, Person] = {}
     for m in marked.values():
         allowed[m.supervisor.pk] |= m.tokens
         allowed[m.supervisee.pk] |= m.tokens - m.draft_only
         people.update({m.supervisor.pk: m.supervisor, m.supervisee.pk: m.supervisee})
+    for d in disclosed:
+        allowed[d.supervisor.pk] |= d.tokens
+        allowed[d.supervisee.pk] |= d.tokens
+    for d in disclosed:
+        for person in (d.supervisor, d.supervisee):
+            client.force_login(person.user)
+            page = client.get(reverse("disclosures:list"))
+            assert page.status_code == 200
+            missing = d.tokens - set(FOUND.findall(page.text.lower()))
+            assert not missing, f"{person.name} does not read {sorted(missing)}"
     addresses = [
         reverse(name)
-        for name in ("home", "notes:list", "notes:pdf_all", "notes:caseload", "supervision:list")
+        for name in (
+            "home",
+            "notes:list",
+            "notes:pdf_all",
+            "notes:caseload",
+            "supervision:list",
+            *DISCLOSURE_PAGES,
+        )
     ]
     for m in marked.values():
         addresses += [
@@ -819,6 +923,8 @@ def test_no_one_but_the_two_reads_a_marker_anywhere(client, printed_html, caplog
     today = timezone.localdate()
     org = build.build(today)
     marked, reader, (kept, withdrawn) = write_marked_notes()
+    disclosed = write_marked_disclosures(marked)
+    assert reverse("disclosures:list") == DISCLOSURES
     built = time.monotonic()
 
     # The two of each session read their markers (so the markers were written, and the test
@@ -850,7 +956,7 @@ def test_no_one_but_the_two_reads_a_marker_anywhere(client, printed_html, caplog
     assert token("B", "wellbeing").lower() in printed_html[-1].lower()
     assert token("B", "wellbeing") in laid_out_words(printed_html[-1])
     LAY_OUT["on"] = False
-    parties_read = read_as_the_two(client, marked, printed_html)
+    parties_read = read_as_the_two(client, marked, disclosed, printed_html)
     LAY_OUT["on"] = True
 
     ids = ids_of(marked)
@@ -867,6 +973,32 @@ def test_no_one_but_the_two_reads_a_marker_anywhere(client, printed_html, caplog
             client.force_login(user)
         crawl.visit(visitor, client, start if visitor.user else light)
     crawled = time.monotonic()
+
+    # The counts and the register: no marker of either kind, whoever opens them (the two of
+    # each session and each disclosure too); those who may open them do.
+    counted = []  # "who name" of each 200
+    for who in [
+        *visitors,
+        *(
+            Visitor(f"{m.letter}'s {who}", getattr(m, who))
+            for m in marked.values()
+            for who in ("supervisor", "supervisee")
+        ),
+    ]:
+        client.logout()
+        user = who.user or (who.person.user if who.person else None)
+        if user is not None:
+            client.force_login(user)
+        for name in ("disclosures:counts", "notes:register", "notes:register_csv"):
+            response = client.get(reverse(name))
+            if response.status_code == 200:
+                counted.append(f"{who.label} {name}")
+            crawl.failures += [
+                f"{who.label}: {name} shows {leak}"
+                for leak in sorted(leaks(text_of(body_of(response)), frozenset()))
+            ]
+    for role in (Role.HEAD_OF_PEER_WORK.label, Role.GOVERNANCE.label):
+        assert f"{role} disclosures:counts" in counted, f"{role} cannot open the counts"
 
     # The exports of the management commands.
     exports: dict[str, str] = {}
@@ -893,14 +1025,25 @@ def test_no_one_but_the_two_reads_a_marker_anywhere(client, printed_html, caplog
         f"{e.action} {e.object_type} {e.object_id} {e.detail}" for e in AuditEvent.objects.all()
     )
     failures += [f"audit log: {leak}" for leak in leaks(audit, frozenset())]
+    reads = "\n".join(
+        " ".join(str(v) for v in row)
+        for row in NotesAccess.objects.values_list(
+            "reader_username", "reader_name", "notes_pk", "version", "compared_with", "how"
+        )
+    )
+    assert reads, "no read of notes was recorded"
+    failures += [f"access records: {leak}" for leak in leaks(reads, frozenset())]
+    assert AuditEvent.objects.filter(action="disclosure.recorded").count() >= len(disclosed)
     failures += [f"log records: {leak}" for leak in leaks(caplog.text, frozenset())]
 
     print(
         f"\nBuilt and marked in {built - started:.0f}s, crawled in {crawled - built:.0f}s; "
         f"{len(start)} filled-in addresses; sessions "
         + ", ".join(f"{m.letter}={m.session.pk} ({m.end_state})" for m in marked.values())
+        + "; disclosures "
+        + ", ".join(f"{d.letter}={d.disclosure.pk} ({d.disclosure.ground})" for d in disclosed)
     )
-    print(f"{'visitor':<40} {'role':<32} pages downloads (pdf)   secs  statuses")
+    print(f"{'visitor':<40} {'role':<32} pages downloads (pdf) discl.   secs  statuses")
     for visitor in visitors:
         role = visitor.person.get_role_display() if visitor.person else "-"
         statuses = ", ".join(
@@ -911,15 +1054,20 @@ def test_no_one_but_the_two_reads_a_marker_anywhere(client, printed_html, caplog
         print(
             f"{visitor.label:<40} {role:<32} {visitor.visits['pages']:>5} "
             f"{visitor.visits['downloads']:>9} ({visitor.visits['pdf']:>3}) "
-            f"{visitor.seconds:>6.1f}  {statuses}"
+            f"{visitor.visits['disclosures']:>6} {visitor.seconds:>6.1f}  {statuses}"
         )
     print(f"management command exports read: {len(exports)}")
+    for name in ("disclosures:counts", "notes:register", "notes:register_csv"):
+        opened = [c.rsplit(" ", 1)[0] for c in counted if c.endswith(f" {name}")]
+        print(f"{name} opened, no marker, by: {', '.join(opened) or 'nobody'}")
     print(f"the two of each session read {parties_read} addresses, each only their own markers")
     print("\n".join(crawl.notes))
     assert not failures, "\n".join(failures[:50])
     for visitor in visitors:
         visited = visitor.visits["pages"] + visitor.visits["downloads"]
         assert visited > MIN_VISITS, f"{visitor.label} visited only {visited}"
+        # Every visitor tried the three disclosure pages (a 404 for most).
+        assert visitor.visits["disclosures"] >= len(DISCLOSURE_PAGES), visitor.label
     roles = {v.person.role for v in visitors if v.person}
     assert roles == set(Person.objects.values_list("role", flat=True))
     kept.refresh_from_db()
