@@ -135,6 +135,7 @@ def test_a_later_supervisor_with_a_share_can_neither_mark_nor_see_the_marks(
     for url in (f"/notes/session/{shared.pk}/", f"/notes/session/{shared.pk}/versions/1/"):
         page = client.get(url)
         assert page.status_code == 200  # she reads the notes themselves
+        assert "own_marks" not in page.context
         text = page.content.decode()
         assert f"{MARK} challenging" in text
         assert f"{MARK} reason" not in text and "own supervision" not in text
@@ -284,11 +285,18 @@ def test_what_the_supervisor_will_take_is_stored_encrypted(everyone, shared):
     assert OwnSupervisionItem.objects.get().note == f"{MARK} reason"
 
 
-def test_the_pages_say_any_other_sharing_is_a_disclosure(login, everyone, shared):
-    for who in ("sam", "alice"):
-        page = login(everyone[who]).get(f"/notes/session/{shared.pk}/").content.decode()
-        assert "Any other sharing of" in page and "is a disclosure" in page
-        assert 'href="/disclosures/"' in page
+@pytest.mark.parametrize(
+    ("who", "link"),
+    [
+        ("sam", '<a href="/disclosures/">disclosures page</a>'),
+        ("alice", '<a href="/disclosures/">disclosures about you</a>'),
+    ],
+)
+@pytest.mark.parametrize("page", ["", "versions/1/"])
+def test_the_pages_say_any_other_sharing_is_a_disclosure(login, everyone, shared, who, link, page):
+    text = login(everyone[who]).get(f"/notes/session/{shared.pk}/{page}").content.decode()
+    assert "Any other sharing of" in text and "is a disclosure" in text
+    assert link in text
 
 
 def test_the_version_page_shows_only_that_versions_marks(login, everyone, shared):
