@@ -1,4 +1,5 @@
-"""Note content encrypted at rest (issue 9, point 4; docs/confidentiality.md, "Notes encrypted at rest").
+"""Note content encrypted at rest (issue 9, point 4; docs/confidentiality.md, "Notes
+encrypted at rest").
 
 Every field holding what the notes say is an `EncryptedTextField` (or `EncryptedJSONField`):
 the database holds a Fernet token (AES-128-CBC with an HMAC-SHA256, from the `cryptography`
