@@ -7,8 +7,9 @@ counts only).
 The demo organisation is built as of the frozen day; several held one-to-ones (different
 supervisors, no notes yet) get notes through the real actions (notes/actions.py), every part
 of them carrying a marker: each text field of the template, each reflection answer, the
-supervisee's comments, the agreed actions, the topics either brought and the caseload
-pseudonyms. The notes are left in every state (draft, shared, changes asked for, review
+supervisee's comments, the agreed actions, the topics either brought, the caseload
+pseudonyms and what the supervisor will take to their own supervision (of B, of D, and of G,
+withdrawn). The notes are left in every state (draft, shared, changes asked for, review
 together, accepted, a revised draft), one shared with the supervisee's later supervisor and
 one shared and withdrawn. Three disclosures are recorded through the real action
 (disclosures/actions.py), on each of the three grounds, by the supervisors of B, D and G about
@@ -20,13 +21,13 @@ re-joiner, from the earlier supervisor: the later supervisor must not read it.
 Then one person of every role but the two of those sessions (and the later supervisor, who may
 read the shared version only) visits every address the URL configuration has, its path filled
 with the real ids of the data (the marked sessions, their versions, actions, shares, caseload
-entries, model requests, relationships, people), the downloads with their query strings, and
-every same-site link and redirect the pages lead to. No page, CSV, XLSX (its XML), JSON or PDF
-(its bytes, and the HTML it was laid out from) may hold a marker; nor may the exports of the
-management commands, the audit log, the access records or the log records. The disclosure
-counts page and the notes register hold neither kind of marker, whoever opens them. The visits
-per visitor are printed (run with -s) and each must pass MIN_VISITS, so a crawl that reached
-nothing cannot pass.
+entries, model requests, relationships, people, own-supervision items), the downloads with
+their query strings, and every same-site link and redirect the pages lead to. No page, CSV,
+XLSX (its XML), JSON or PDF (its bytes, and the HTML it was laid out from) may hold a marker;
+nor may the exports of the management commands, the audit log, the access records or the log
+records. The disclosure counts page and the notes register hold neither kind of marker,
+whoever opens them. The visits per visitor are printed (run with -s) and each must pass
+MIN_VISITS, so a crawl that reached nothing cannot pass.
 """
 
 import datetime as dt
@@ -73,6 +74,7 @@ from coreflect.notes.models import (
     Notes,
     NotesShare,
     NotesVersion,
+    OwnSupervisionItem,
     ReflectiveModel,
     RequestState,
     VersionKind,
@@ -209,6 +211,21 @@ class Marked:
         return Person.objects.filter(
             pk__in=current.filter(supervisee=self.supervisee).values("supervisor")
         ).exclude(pk=self.supervisor.pk)[0]
+
+    def take_to_own_supervision(self, part: str, withdraw: bool = False) -> None:
+        """The supervisor marks a part of the latest shared version as taken to their own
+        supervision, saying what they will take (the supervisee reads it; nobody else)."""
+        seat = self.seat(self.supervisor)
+        shared = seat.notes.versions.filter(kind=VersionKind.SHARED).order_by("-number")[0]
+        item = actions.mark_for_own_supervision(
+            by=self.supervisor.user,
+            seat=seat,
+            version=shared,
+            part=part,
+            note=f"{self.mark(f'ownsupervision{part}')} to take",
+        )
+        if withdraw:
+            actions.withdraw_own_supervision(by=self.supervisor.user, seat=seat, item=item)
 
     def share_with(self, reader: Person) -> NotesShare:
         return actions.share_with(
@@ -382,6 +399,11 @@ def write_marked_notes() -> tuple[dict[str, Marked], Person, list[NotesShare]]:
     g.answer("accepted")
     action = Action.objects.filter(notes__session=g.session).first()
     actions.close_action(by=g.supervisee.user, action=action, state="done", version=action.version)
+    # Parts taken to the supervisor's own supervision, with what they will take: B's, D's (the
+    # later supervisor D was shared with must not read it) and G's, withdrawn.
+    b.take_to_own_supervision(TEXT_FIELDS[0])
+    d.take_to_own_supervision(TEXT_FIELDS[1])
+    g.take_to_own_supervision("actions", withdraw=True)
     for m in marked.values():
         m.finish()
     assert {m.end_state for m in marked.values()} == {
@@ -556,6 +578,7 @@ class Ids:
     compares: list[tuple[int, int, int]]
     actions: list[int]
     shares: list[tuple[int, int]]
+    own_supervision: list[tuple[int, int]]
     caseload: list[int]
     model_requests: list[int]
     co_reflections: list[int]
@@ -614,6 +637,11 @@ def ids_of(marked: dict[str, Marked]) -> Ids:
                 "notes__session", "pk"
             )
         ),
+        own_supervision=list(
+            OwnSupervisionItem.objects.filter(notes__session__in=sessions).values_list(
+                "notes__session", "pk"
+            )
+        ),
         caseload=list(
             CaseloadEntry.objects.filter(label__startswith=MARK).values_list("pk", flat=True)
         ),
@@ -638,9 +666,7 @@ def kwargs_for(name: str, params: tuple[str, ...], ids: Ids) -> list[dict[str, o
     if set(params) == {"pk", "share_pk"}:
         return [{"pk": pk, "share_pk": s} for pk, s in ids.shares]
     if set(params) == {"pk", "item_pk"}:
-        # An item of a set of notes (a mark for the supervisor's own supervision): the writes
-        # answer a GET with 405 whatever the item, so any id of it will do.
-        return [{"pk": pk, "item_pk": 1} for pk in ids.sessions]
+        return [{"pk": pk, "item_pk": item} for pk, item in ids.own_supervision]
     if params == ("external_id",):
         return [{"external_id": e} for e in ids.people]
     if params == ("pk",):
@@ -940,6 +966,12 @@ def test_no_one_but_the_two_reads_a_marker_anywhere(client, printed_html, caplog
                 assert not found & m.draft_only, f"{m.letter}'s supervisee reads the draft"
             else:
                 assert found >= m.draft_only
+    # What B's supervisor will take to their own supervision: both of the two read it.
+    taken = token("B", f"ownsupervision{TEXT_FIELDS[0]}").lower()
+    for person in (marked["B"].supervisor, marked["B"].supervisee):
+        client.force_login(person.user)
+        page = client.get(reverse("notes:session", args=[marked["B"].session.pk]))
+        assert taken in page.text.lower(), f"{person.name} does not read {taken}"
     client.force_login(marked["D"].supervisee.user)
     assert token("D", "caseload").lower() in client.get(reverse("notes:caseload")).text.lower()
     client.force_login(reader.user)
