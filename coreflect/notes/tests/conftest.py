@@ -40,3 +40,26 @@ def write_notes(supervisor, session, **content):
 def share_notes(supervisor, session):
     seat = access.seat_at(supervisor.user, session.pk)
     return actions.share(by=supervisor.user, seat=seat, version=seat.notes.version)
+
+
+def hand_over(everyone, to):
+    """Sam's supervision of Alice ends on Friday 20 November 2026; `to` takes over the next
+    day (a later supervisor, for the shares)."""
+    from coreflect.supervision.models import SupervisionRelationship
+
+    SupervisionRelationship.objects.filter(
+        supervisor=everyone["sam"], supervisee=everyone["alice"]
+    ).update(end_date=dt.date(2026, 11, 20))
+    SupervisionRelationship.objects.create(
+        supervisor=to,
+        supervisee=everyone["alice"],
+        type="peer_work",
+        start_date=dt.date(2026, 11, 21),
+    )
+
+
+def share_with_later_supervisor(everyone, session, reader):
+    """Sam hands Alice over to `reader`, and Alice shares this session's notes with them."""
+    hand_over(everyone, reader)
+    seat = access.seat_of_party(everyone["alice"].user, session.pk)
+    actions.share_with(by=everyone["alice"].user, seat=seat, reader=reader)

@@ -11,8 +11,12 @@ from django.utils import timezone
 
 from coreflect.audit.models import NotesAccess
 from coreflect.notes import access, actions, pdf
-from coreflect.notes.tests.conftest import one_to_one, share_notes, write_notes
-from coreflect.supervision.models import SupervisionRelationship
+from coreflect.notes.tests.conftest import (
+    one_to_one,
+    share_notes,
+    share_with_later_supervisor,
+    write_notes,
+)
 
 MARKER = "zq-read-marker-7781"
 
@@ -53,17 +57,7 @@ def notes3(everyone, held):
 @pytest.fixture
 def sue_shared(everyone, notes3, sue):
     """Sue, Alice's supervisor after Sam, with whom Alice shared the notes."""
-    SupervisionRelationship.objects.filter(
-        supervisor=everyone["sam"], supervisee=everyone["alice"]
-    ).update(end_date=dt.date(2026, 11, 20))
-    SupervisionRelationship.objects.create(
-        supervisor=sue,
-        supervisee=everyone["alice"],
-        type="peer_work",
-        start_date=dt.date(2026, 11, 21),
-    )
-    seat = access.seat_of_party(everyone["alice"].user, notes3.pk)
-    actions.share_with(by=everyone["alice"].user, seat=seat, reader=sue)
+    share_with_later_supervisor(everyone, notes3, sue)
     return sue
 
 

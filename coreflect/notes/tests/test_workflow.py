@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from coreflect.notes.models import Action, Notes, NotesEvent, NotesVersion, ReflectiveModel
-from coreflect.notes.tests.conftest import one_to_one, share_notes, write_notes
+from coreflect.notes.tests.conftest import hand_over, one_to_one, share_notes, write_notes
 from coreflect.policy.actions import change_policy
 from coreflect.policy.models import PolicySettings
 
@@ -362,20 +362,10 @@ def test_notes_list_queries_do_not_grow_with_rows(
 
 
 def test_share_with_a_later_supervisor_and_withdraw(login, everyone, held, sue):
-    from coreflect.supervision.models import SupervisionRelationship
 
     write_notes(everyone["sam"], held, wellbeing="shared words")
     share_notes(everyone["sam"], held)
-    # Sam's supervision ends; Sue takes over.
-    SupervisionRelationship.objects.filter(
-        supervisor=everyone["sam"], supervisee=everyone["alice"]
-    ).update(end_date=dt.date(2026, 11, 20))
-    SupervisionRelationship.objects.create(
-        supervisor=sue,
-        supervisee=everyone["alice"],
-        type="peer_work",
-        start_date=dt.date(2026, 11, 21),
-    )
+    hand_over(everyone, sue)  # Sam's supervision ends; Sue takes over.
     assert login(sue).get(f"/notes/session/{held.pk}/").status_code == 404
     client = login(everyone["alice"])
     client.post(f"/notes/session/{held.pk}/share/", {"reader": sue.pk})
