@@ -154,13 +154,15 @@ def model_request_sample(me: Person | None, user: User | None, today: dt.date) -
 
 
 # The demo shares no notes with a later supervisor (a share needs a change of supervisor the
-# demo does not make), so withdrawing one has nothing to open. Named so nothing else slips
-# through.
-AWAITING_DEMO_NOTES = frozenset({"notes:withdraw_share"})
+# demo does not make) and marks no part of its notes for a supervisor's own supervision, so
+# withdrawing either has nothing to open (both are POST-only, answering 405 to the scan's
+# GET). Named so nothing else slips through.
+AWAITING_DEMO_NOTES = frozenset({"notes:withdraw_share", "notes:withdraw_own_supervision"})
 
 
 def no_sample(me: Person | None, user: User | None, today: dt.date) -> list[Kwargs]:
-    """Addresses of things the demo does not have (a share of notes)."""
+    """Addresses of things the demo does not have (a share of notes, a mark for own
+    supervision)."""
     return []
 
 
@@ -182,6 +184,8 @@ SAMPLES: dict[str, Callable[[Person | None, User | None, dt.date], list[Kwargs]]
     "notes:compare": compare_sample,
     "notes:action_state": action_sample,
     "notes:withdraw_share": no_sample,
+    "notes:own_supervision": one_to_one_sample,
+    "notes:withdraw_own_supervision": no_sample,
     "notes:agenda_edit": agenda_sample,
     "notes:caseload_archive": caseload_sample,
     "notes:caseload_restore": caseload_sample,
