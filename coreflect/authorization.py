@@ -33,6 +33,9 @@ class Permission(StrEnum):
     # How many disclosures on each ground in each quarter (spec §5): counts only, never what
     # was shared or about whom.
     VIEW_DISCLOSURE_COUNTS = "view_disclosure_counts"
+    # Review notes past their retention date and delete them (spec §5): names and dates only,
+    # never what the notes say; each deletion leaves a tombstone.
+    REVIEW_RETENTION = "review_retention"
 
 
 class BaseRole:
@@ -43,7 +46,7 @@ class BaseRole:
 class HeadOfPeerWork(BaseRole):
     description = (
         "Leads peer work; sees every row of the matrix, sets the policy, keeps who supervises "
-        "whom and corrects closed session records."
+        "whom, corrects closed session records and reviews notes past their retention date."
     )
     permissions = frozenset(
         {
@@ -55,6 +58,7 @@ class HeadOfPeerWork(BaseRole):
             Permission.VIEW_NOTES_REGISTER,
             Permission.MANAGE_REFLECTIVE_MODELS,
             Permission.VIEW_DISCLOSURE_COUNTS,
+            Permission.REVIEW_RETENTION,
         }
     )
 

@@ -28,4 +28,5 @@ def current_person(request: HttpRequest) -> dict[str, object]:
             lambda: may_open_disclosures(user, today=timezone.localdate())
         ),
         "can_view_disclosure_counts": has_permission(user, Permission.VIEW_DISCLOSURE_COUNTS),
+        "can_review_retention": has_permission(user, Permission.REVIEW_RETENTION),
     }

@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "coreflect.imports",
     "coreflect.audit",
     "coreflect.disclosures",
+    "coreflect.retention",
     "coreflect.demo",
 ]
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("policy/", include("coreflect.policy.urls")),
     path("notes/", include("coreflect.notes.urls")),
     path("disclosures/", include("coreflect.disclosures.urls")),
+    path("retention/", include("coreflect.retention.urls")),
     path(
         "favicon.ico",
         login_not_required(RedirectView.as_view(url=static("vendor/assets/images/favicon.ico"))),

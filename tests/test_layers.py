@@ -21,6 +21,7 @@ LAYERS = [
     "compliance",
     "notes",
     "disclosures",
+    "retention",
     "imports",
     "demo",
 ]

@@ -93,3 +93,48 @@ class NotesAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.reader_name} read notes {self.notes_pk}"
+
+
+class Tombstone(models.Model):
+    """What a deletion after a retention review took away, and who did it and when: never what
+    the notes said. One per set of notes deleted, counting what went with them.
+
+    Append-only like the audit log. It is also the key to deleting access records: the
+    triggers on audit_notesaccess let a row be deleted only when a tombstone for its notes
+    exists (append_only.py), so a record of who read something goes only with a tombstone
+    saying it went.
+    """
+
+    at = models.DateTimeField(db_index=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    by_username = models.CharField(max_length=150)
+    by_name = models.CharField(max_length=200)
+    reason = models.CharField(max_length=500, help_text="Why, after review, they could go.")
+    # The notes deleted, as copied ids and names: nothing points at rows that are gone.
+    notes_pk = models.BigIntegerField(unique=True)
+    session_pk = models.BigIntegerField()
+    session_date = models.DateField()
+    supervisee_pk = models.BigIntegerField()
+    supervisee_name = models.CharField(max_length=200)
+    supervisor_pk = models.BigIntegerField()
+    supervisor_name = models.CharField(max_length=200)
+    supervision_ended = models.DateField(null=True)
+    retain_until = models.DateField()
+    # How much went: versions of the notes, comments on them, topics brought to the session,
+    # records of who read them.
+    versions = models.PositiveIntegerField()
+    comments = models.PositiveIntegerField()
+    topics = models.PositiveIntegerField()
+    access_records = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d} {self.by_name} deleted notes {self.notes_pk}"

@@ -98,7 +98,8 @@ class ModelRequest(models.Model):
 class Notes(models.Model):
     """The notes of one held one-to-one: their state, and versions holding the text."""
 
-    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="notes")
+    # Notes go only by a retention review (coreflect/retention), never with their session.
+    session = models.OneToOneField(Session, on_delete=models.PROTECT, related_name="notes")
     state = models.CharField(max_length=20, choices=NotesState.choices, default=NotesState.DRAFT)
     # Optimistic lock: a form carries the number it was opened at; a stale one is refused.
     version = models.PositiveIntegerField(default=1)

@@ -49,6 +49,7 @@ from coreflect.notes.models import (
     label_of,
 )
 from coreflect.notes.models_in_use import default_model, model_for
+from coreflect.notes.retention import retention_of
 from coreflect.people.models import Person
 from coreflect.policy.models import PolicySettings
 from coreflect.supervision.access import supervises_anyone
@@ -199,6 +200,9 @@ def session_notes(request: HttpRequest, pk: int) -> HttpResponse:
         context.update(_preparation(seat))
         context.update(_working(seat, notes, current))
         context.update(_own_supervision(seat, current))
+        if notes is not None:
+            years = PolicySettings.objects.current().retention_years
+            context["retention"] = retention_of(notes, years)
     with transaction.atomic():
         _record_page_reads(request, seat, context)
         if seat.is_supervisee and notes is not None:

@@ -34,6 +34,7 @@ class PolicyForm(NHSFormMixin, forms.ModelForm):
             "notes_share_working_days",
             "notes_response_working_days",
             "caseload_review_days",
+            "retention_years",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

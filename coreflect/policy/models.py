@@ -97,6 +97,13 @@ class PolicySettings(models.Model):
         help_text="Someone the peer worker supports who has not come up in supervision for this "
         "many days is shown as due for discussion.",
     )
+    retention_years = models.PositiveSmallIntegerField(
+        "notes kept for (years after the supervision ends)",
+        default=PROTOCOL.retention_years,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="After this, notes and the records of who read them are listed for the head of "
+        "peer work to review. Nothing is deleted without that review.",
+    )
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(

@@ -84,6 +84,9 @@ class Preset:
     notes_share_working_days: int
     notes_response_working_days: int
     caseload_review_days: int
+    # Retention (spec §5): notes and the records of who read them are kept this many years
+    # after the supervision ends, then listed for the head of peer work to review.
+    retention_years: int
 
 
 PROTOCOL = Preset(
@@ -103,6 +106,9 @@ PROTOCOL = Preset(
     notes_response_working_days=5,
     # Seed 003: over time, discuss everyone the worker supports; a quarter by default.
     caseload_review_days=91,
+    # Supervision records in NHS organisations are commonly kept six years after the
+    # relationship ends (seeds and spec give no figure; docs/policy.md says so).
+    retention_years=6,
 )
 
 WEEKLY = Preset(
@@ -122,6 +128,9 @@ WEEKLY = Preset(
     notes_response_working_days=5,
     # Seed 003: over time, discuss everyone the worker supports; a quarter by default.
     caseload_review_days=91,
+    # Supervision records in NHS organisations are commonly kept six years after the
+    # relationship ends (seeds and spec give no figure; docs/policy.md says so).
+    retention_years=6,
 )
 
 # Fields of a preset that are templates each record copies (then edits), not settings of the

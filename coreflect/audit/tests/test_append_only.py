@@ -2,6 +2,7 @@
 UPDATE, DELETE and TRUNCATE, whether the statement comes from the ORM or raw SQL; deleting a
 user keeps who did what; flushing the whole database still works and leaves the triggers on."""
 
+import datetime as dt
 import uuid
 from importlib import import_module
 
@@ -13,9 +14,9 @@ from django.utils import timezone
 
 from coreflect.audit import append_only
 from coreflect.audit.actions import record, record_read
-from coreflect.audit.models import AuditEvent, NotesAccess, ReadHow
+from coreflect.audit.models import AuditEvent, NotesAccess, ReadHow, Tombstone
 
-MIGRATION = import_module("coreflect.audit.migrations.0003_append_only")
+MIGRATION = import_module("coreflect.audit.migrations.0004_tombstone")
 POSTGRESQL_ONLY = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="SQLite has no TRUNCATE and no roles"
 )
@@ -48,7 +49,31 @@ def rows(everyone):
         version=1,
         how=ReadHow.PAGE,
     )
-    return event, access
+    tombstone = tombstone_of(notes_pk=99, by=sam.user)
+    return event, access, tombstone
+
+
+def tombstone_of(*, notes_pk: int, by: User) -> Tombstone:
+    return Tombstone.objects.create(
+        at=timezone.now(),
+        by=by,
+        by_username=by.username,
+        by_name="Sam Senior",
+        reason="Reviewed",
+        notes_pk=notes_pk,
+        session_pk=1,
+        session_date=dt.date(2018, 1, 1),
+        supervisee_pk=1,
+        supervisee_name="A",
+        supervisor_pk=2,
+        supervisor_name="B",
+        supervision_ended=dt.date(2018, 3, 31),
+        retain_until=dt.date(2024, 3, 31),
+        versions=1,
+        comments=0,
+        topics=0,
+        access_records=1,
+    )
 
 
 def test_the_migration_holds_the_sql_append_only_writes():
@@ -65,18 +90,22 @@ def test_both_tables_have_their_triggers(db):
             "audit_auditevent_no_truncate",
             "audit_notesaccess_append_only",
             "audit_notesaccess_no_truncate",
+            "audit_tombstone_append_only",
+            "audit_tombstone_no_truncate",
         ],
         "sqlite": [
             "audit_auditevent_append_only_delete",
             "audit_auditevent_append_only_update",
             "audit_notesaccess_append_only_delete",
             "audit_notesaccess_append_only_update",
+            "audit_tombstone_append_only_delete",
+            "audit_tombstone_append_only_update",
         ],
     }[connection.vendor]
     assert append_only.installed(connection) == expected
 
 
-@pytest.mark.parametrize("model", [AuditEvent, NotesAccess])
+@pytest.mark.parametrize("model", [AuditEvent, NotesAccess, Tombstone])
 def test_the_orm_cannot_update_or_delete_a_record(rows, model):
     row = model.objects.get()
     with refused(), Savepoint():
@@ -147,6 +176,51 @@ def test_an_anonymous_entry_names_no_one(db):
     assert (event.actor_id, event.actor_username, event.actor_name) == (None, "", "")
 
 
+# Retention (docs/confidentiality.md): an access record goes once its notes are gone and their
+# tombstone is written, and in no other case. Notes 99 do not exist; the rows fixture wrote
+# their tombstone. Notes 41 have no tombstone.
+
+
+def read_of(notes_pk: int, everyone) -> NotesAccess:
+    sam = everyone["sam"]
+    return record_read(
+        by=sam.user, person=sam, notes_pk=notes_pk, session_pk=1, version=1, how=ReadHow.PAGE
+    )
+
+
+def test_an_access_record_of_notes_gone_with_a_tombstone_can_be_deleted(rows, everyone):
+    read_of(99, everyone)
+    assert NotesAccess.objects.filter(notes_pk=99).delete()[0] == 1
+    with connection.cursor() as cursor:
+        read_of(99, everyone)
+        cursor.execute("DELETE FROM audit_notesaccess WHERE notes_pk = 99")
+    assert list(NotesAccess.objects.values_list("notes_pk", flat=True)) == [41]
+
+
+def test_an_access_record_without_a_tombstone_cannot_be_deleted(rows):
+    with refused(), Savepoint():
+        NotesAccess.objects.filter(notes_pk=41).delete()
+    assert NotesAccess.objects.filter(notes_pk=41).exists()
+
+
+def test_a_tombstone_does_not_let_an_access_record_be_changed(rows, everyone):
+    read_of(99, everyone)
+    with refused(), Savepoint():
+        NotesAccess.objects.filter(notes_pk=99).update(reader_name="Someone else")
+    with refused(), Savepoint(), connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_notesaccess SET notes_pk = 99 WHERE notes_pk = 41")
+
+
+@POSTGRESQL_ONLY
+def test_the_app_role_deletes_only_tombstoned_access_records(app_role, everyone):
+    read_of(99, everyone)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_notesaccess WHERE notes_pk = 99")
+        assert cursor.rowcount == 1
+    with refused(), Savepoint(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_notesaccess WHERE notes_pk = 41")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_flushing_the_database_empties_the_tables_and_keeps_the_triggers(everyone):
     sam = everyone["sam"]
@@ -155,6 +229,7 @@ def test_flushing_the_database_empties_the_tables_and_keeps_the_triggers(everyon
     before = append_only.installed(connection)
     call_command("flush", interactive=False, verbosity=0)
     assert not AuditEvent.objects.exists() and not NotesAccess.objects.exists()
+    assert not Tombstone.objects.exists()
     assert append_only.installed(connection) == before
     record(by=None, action="test.after")
     with refused(), Savepoint():
@@ -172,9 +247,13 @@ def app_role(rows):
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE ROLE {name} NOLOGIN")
         cursor.execute(f"GRANT USAGE ON SCHEMA public TO {name}")
+        # As docs/database-role.md grants them: read and add; delete access records only
+        # (which the triggers allow just for notes deleted after review); read the notes.
         for table in append_only.TABLES:
             cursor.execute(f"GRANT SELECT, INSERT ON {table} TO {name}")
             cursor.execute(f"GRANT USAGE ON SEQUENCE {table}_id_seq TO {name}")
+        cursor.execute(f"GRANT DELETE ON audit_notesaccess TO {name}")
+        cursor.execute(f"GRANT SELECT ON notes_notes TO {name}")
         cursor.execute(f"SET LOCAL ROLE {name}")
     yield name
     with connection.cursor() as cursor:
@@ -197,6 +276,11 @@ def app_role(rows):
 def test_the_app_role_cannot_change_remove_or_unguard_the_records(app_role, table, statement):
     from django.db import ProgrammingError
 
+    if (table, statement) == ("audit_notesaccess", "DELETE FROM {table}"):
+        # Granted, for retention; the trigger refuses all but the tombstoned (below).
+        with refused(), Savepoint(), connection.cursor() as cursor:
+            cursor.execute(statement.format(table=table))
+        return
     with pytest.raises(ProgrammingError, match="permission denied|must be owner"):
         with Savepoint(), connection.cursor() as cursor:
             cursor.execute(statement.format(table=table))
