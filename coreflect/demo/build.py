@@ -69,13 +69,14 @@ FIRST = (
     "Jo Sam Alex Priya Tom Aisha Ben Chloe Dev Ella Femi Grace Harry Imran Jade Kit Leah Mo "
     "Nina Owen Pat Quinn Rosa Sunil Tara Uma Vic Will Yara Zac Amir Beth Cal Dana Eli Faye "
     "Gabe Hana Ivy Jon Kara Liam Maya Noor Ola Pete Rae Seb Tess Ugo Vera Wren Xena Yusuf Zoe "
-    "Abe Bea Cole Di Ed Flo Gil Hal Iris Jay Kai Lou Max Ned Opal"
+    "Abe Bea Cole Di Ed Flo Gil Hal Iris Jay Kai Lou Max Ned Opal Ruth"
 ).split()
 LAST = (
     "Bell Shaw Khan Patel Reed Ahmed Clark Dixon Evans Fox Green Hall Irwin Jones Kerr Lamb "
     "Moss Nash Owens Park Quayle Ross Singh Todd Usher Vance Walsh Young Zhou Ali Brook Carr "
     "Dunn Ellis Ford Gray Hart Iqbal Joyce Kemp Lowe Marsh Noble Oakes Pryce Rhodes Stone "
-    "Tate Vine Webb Wood Yates Baird Cole Drake Finch Hunt Knox Lees Mann Nunn Orr Page Rowe Sykes"
+    "Tate Vine Webb Wood Yates Baird Cole Drake Finch Hunt Knox Lees Mann Nunn Orr Page Rowe Sykes "
+    "Frost"
 ).split()
 ROOMS = ["Peer Hub, room 2", "Recovery College, quiet room", "Community base, meeting room 1"]
 CANCELLATIONS: dict[str, list[str]] = {
@@ -269,7 +270,8 @@ class _Builder:
         org = self.org
         director = self.person(Role.EXECUTIVE_DIRECTOR)
         head = self.person(Role.HEAD_OF_PEER_WORK, line_manager=director)
-        self.employ(head)
+        # Here long before the rest: they supervised the demo's former peer worker (former()).
+        self.employ(head, dt.date(self.today.year - 12, 9, 1))
         self.relate(director, head)  # a non-peer supervisor: top of the escalation route
         self.person(Role.GOVERNANCE)
         self.person(Role.ADMIN)
@@ -308,6 +310,7 @@ class _Builder:
         clinical = self.person(Role.LINE_MANAGER, self.localities[0])  # a clinical psychologist
 
         self.characters(peers)
+        self.former(head)
         for other in peers[15:19]:  # line management recorded as supervision too
             if other.line_manager is not None:
                 self.relate(other.line_manager, other, RelationshipType.LINE_MANAGEMENT)
@@ -415,6 +418,24 @@ class _Builder:
             Absence(person=p, type=kind, start_date=begin, end_date=end)
             for p, kind, begin, end in away
         ]
+
+    def former(self, head: Person) -> None:
+        """A peer worker who left years ago, supervised then by the head of peer work: their
+        two last one-to-ones' notes are past the retention date, so the head of peer work has
+        notes to review (/retention/). Their sign-in is switched off."""
+        left = dt.date(self.today.year - self.settings.retention_years - 1, 3, 31)
+        start = dt.date(left.year - 3, 9, 1)
+        worker = self.person(Role.PEER_WORKER, self.localities[0], line_manager=head)
+        if worker.user is not None:
+            worker.user.is_active = False
+            worker.user.save(update_fields=["is_active"])
+        self.employ(worker, start, left)
+        self.relate(head, worker, start=start, end=left)
+        for weeks in (10, 3):
+            day = left - dt.timedelta(weeks=weeks)
+            while day.weekday() >= 5:
+                day -= rules.ONE_DAY
+            self.one_to_one(head, worker, day, dt.time(10), status=AttendanceStatus.ATTENDED)
 
     def restart(self, p: Person, periods: list[tuple[dt.date, dt.date | None]]) -> None:
         self.org.employment = [e for e in self.org.employment if e.person is not p]
