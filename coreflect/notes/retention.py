@@ -82,8 +82,7 @@ def with_supervision_end(notes: QuerySet[Notes]) -> QuerySet[Notes]:
     )
 
 
-ORDER = ("supervision_ended", "session__date", "pk")
-# What the review needs of each set of notes due (past_retention's annotations).
+# What the review shows and the tombstone keeps of each set of notes due (described()).
 DUE = (
     "pk",
     "session_id",
@@ -99,15 +98,27 @@ DUE = (
 
 
 def past_retention(today: dt.date, years: int) -> QuerySet[Notes]:
-    """Notes due for review today, oldest supervision first, with the two people, the
-    supervision's end and how many versions and access records each has."""
+    """Notes due for review today, oldest one-to-one first.
+
+    Due when the one-to-one is old enough and no supervision in force on its day ends after
+    the bound (or goes on): the same as its supervision having ended by the bound, asked as
+    NOT EXISTS, which the database answers for every candidate at once (an anti-join) rather
+    than one subquery a row. Each row's details are for the page shown (described())."""
     bound = ended_by(today, years)
+    keeps = _in_force().filter(Q(end_date__isnull=True) | Q(end_date__gt=bound))
     return (
-        with_supervision_end(
-            # A supervision ends on or after its sessions: only sessions this old can be past.
-            Notes.objects.filter(session__date__lte=bound)
-        )
-        .filter(Q(supervision_open=False) & Q(supervision_ended__lte=bound))
+        # A supervision ends on or after its sessions: only sessions this old can be past.
+        Notes.objects.filter(session__date__lte=bound)
+        .filter(~Exists(keeps))
+        .order_by("session__date", "pk")
+    )
+
+
+def described(notes: QuerySet[Notes]) -> QuerySet[Notes]:
+    """These notes (a page of them) with the two people, the supervision's end and how many
+    versions and access records each has: the fields of DUE."""
+    return (
+        with_supervision_end(notes)
         .annotate(
             supervisee_pk=F("session__attendance__person"),
             supervisee_name=F("session__attendance__person__name"),
@@ -122,7 +133,7 @@ def past_retention(today: dt.date, years: int) -> QuerySet[Notes]:
                 .values("n")[:1]
             ),
         )
-        .order_by(*ORDER)
+        .order_by("session__date", "pk")
     )
 
 

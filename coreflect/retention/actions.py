@@ -14,7 +14,7 @@ from coreflect.audit.actions import name_of, record
 from coreflect.audit.models import NotesAccess, Tombstone
 from coreflect.notes import retention
 from coreflect.notes.models import Comment, Notes, NotesVersion, Topic
-from coreflect.notes.retention import DUE, past_retention
+from coreflect.notes.retention import DUE, described, past_retention
 from coreflect.policy.models import PolicySettings
 
 
@@ -40,7 +40,7 @@ def delete_after_review(
     with transaction.atomic():
         # Two reviewers at once: the second waits here, then finds the notes gone.
         list(Notes.objects.filter(pk__in=wanted).select_for_update().values_list("pk"))
-        rows = list(past_retention(today, years).filter(pk__in=wanted).values(*DUE))
+        rows = list(described(past_retention(today, years).filter(pk__in=wanted)).values(*DUE))
         if len(rows) != len(wanted):
             raise DeletionRefused(
                 "Some of these notes are no longer past their retention date (their "

@@ -13,7 +13,7 @@ from coreflect.audit.models import Tombstone
 from coreflect.authorization import Permission, has_permission
 from coreflect.notes import retention
 from coreflect.notes.models import Notes
-from coreflect.notes.retention import past_retention
+from coreflect.notes.retention import described, past_retention
 from coreflect.policy.models import PolicySettings
 from coreflect.retention import actions
 from coreflect.retention.forms import ReviewForm
@@ -59,6 +59,7 @@ def review_page(request: HttpRequest) -> HttpResponse:
     else:
         form = ReviewForm(candidates=Notes.objects.none())
     page = Paginator(due, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = described(Notes.objects.filter(pk__in=[notes.pk for notes in page]))
     chosen = {str(pk) for pk in form["notes"].value() or []} if form.is_bound else set()
     rows = [
         {
@@ -66,7 +67,7 @@ def review_page(request: HttpRequest) -> HttpResponse:
             "until": retention.retain_until(notes.supervision_ended, years),  # type: ignore[attr-defined]
             "checked": str(notes.pk) in chosen,
         }
-        for notes in page
+        for notes in shown
     ]
     return render(
         request,
