@@ -36,6 +36,8 @@ class Permission(StrEnum):
     # Review notes past their retention date and delete them (spec §5): names and dates only,
     # never what the notes say; each deletion leaves a tombstone.
     REVIEW_RETENTION = "review_retention"
+    # Search and download the audit log (never note or disclosure content: not in it).
+    VIEW_AUDIT_LOG = "view_audit_log"
 
 
 class BaseRole:
@@ -92,12 +94,16 @@ class LineManager(BaseRole):
 
 
 class Governance(BaseRole):
-    description = "Governance and audit: sees every row of the matrix, never note content."
+    description = (
+        "Governance and audit: sees every row of the matrix and searches the audit log, never "
+        "note content."
+    )
     permissions = frozenset(
         {
             Permission.VIEW_ALL_PEOPLE,
             Permission.VIEW_NOTES_REGISTER,
             Permission.VIEW_DISCLOSURE_COUNTS,
+            Permission.VIEW_AUDIT_LOG,
         }
     )
 
@@ -114,6 +120,7 @@ class Administrator(BaseRole):
             Permission.IMPORT_DATA,
             Permission.CHANGE_POLICY,
             Permission.MANAGE_REFLECTIVE_MODELS,
+            Permission.VIEW_AUDIT_LOG,
         }
     )
 

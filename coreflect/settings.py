@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "coreflect.audit",
     "coreflect.disclosures",
     "coreflect.retention",
+    "coreflect.auditlog",
     "coreflect.demo",
 ]
 

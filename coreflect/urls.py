@@ -22,6 +22,7 @@ urlpatterns = [
     path("notes/", include("coreflect.notes.urls")),
     path("disclosures/", include("coreflect.disclosures.urls")),
     path("retention/", include("coreflect.retention.urls")),
+    path("audit/", include("coreflect.auditlog.urls")),
     path(
         "favicon.ico",
         login_not_required(RedirectView.as_view(url=static("vendor/assets/images/favicon.ico"))),

@@ -22,6 +22,7 @@ LAYERS = [
     "notes",
     "disclosures",
     "retention",
+    "auditlog",
     "imports",
     "demo",
 ]

@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, Stream
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from coreflect.audit.actions import record
 from coreflect.authorization import person_of
 from coreflect.compliance import exports, matrix, rules
 from coreflect.compliance.forms import MatrixFilterForm, MatrixParams
@@ -134,9 +135,22 @@ def matrix_page(request: HttpRequest) -> HttpResponse:
     return render(request, "compliance/matrix.html", context)
 
 
+def _record_download(request: HttpRequest, view: "MatrixView", file_format: str) -> None:
+    """A download of people's attendance is a disclosure of personal data: on the record."""
+    record(
+        by=request.user,
+        action="export.matrix",
+        format=file_format,
+        year=view.year.label,
+        as_of=view.as_of.isoformat(),
+        filters=[words for words, _ in view.form.chosen_filters()],
+    )
+
+
 def matrix_csv(request: HttpRequest) -> StreamingHttpResponse:
     view = filtered_matrix(request)
     short = [short for _, short in view.form.chosen_filters()]
+    _record_download(request, view, "csv")
     return exports.csv_response(
         matrix.as_table(view.rows()),
         filename=f"{exports.filename(view.year, view.as_of, short)}.csv",
@@ -146,6 +160,7 @@ def matrix_csv(request: HttpRequest) -> StreamingHttpResponse:
 def matrix_xlsx(request: HttpRequest) -> FileResponse:
     view = filtered_matrix(request)
     filters = view.form.chosen_filters()
+    _record_download(request, view, "xlsx")
     return exports.xlsx_response(
         matrix.as_table(view.rows()),
         filename=f"{exports.filename(view.year, view.as_of, [s for _, s in filters])}.xlsx",

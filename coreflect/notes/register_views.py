@@ -20,6 +20,7 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.text import slugify
 
+from coreflect.audit.actions import record
 from coreflect.authorization import Permission, has_permission, person_of
 from coreflect.compliance import exports
 from coreflect.forms import NHSFormMixin, QuickSelect
@@ -185,6 +186,13 @@ def register_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The rows of the page's one-to-ones, as `coreflect notes-register --format csv`."""
     view = register_view(request)
     lines = register.lines(view.sessions, as_of=view.as_of, deadlines=view.deadlines)
+    record(
+        by=request.user,
+        action="export.notes_register",
+        format="csv",
+        as_of=view.as_of.isoformat(),
+        filename=view.filename,
+    )
     return exports.csv_response(register.csv_table(lines), filename=f"{view.filename}.csv")
 
 

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AuditLogConfig(AppConfig):
+    name = "coreflect.auditlog"
+    label = "auditlog"
+    verbose_name = "Audit log"
