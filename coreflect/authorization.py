@@ -8,6 +8,7 @@ what each role may do at all.
 from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.http import Http404, HttpRequest
 
 from coreflect.people.models import Person, Role
 
@@ -162,6 +163,15 @@ def role_of(user: User | AnonymousUser) -> type[BaseRole] | None:
 def has_permission(user: User | AnonymousUser, permission: Permission) -> bool:
     role = role_of(user)
     return role is not None and permission in role.permissions
+
+
+def user_with(request: HttpRequest, permission: Permission) -> User:
+    """The signed-in user if their role carries the permission; to anyone else the page does
+    not exist (404, as for a record that does not exist)."""
+    user = request.user
+    if not isinstance(user, User) or not has_permission(user, permission):
+        raise Http404("No such page")
+    return user
 
 
 def role_has(person: Person, permission: Permission) -> bool:

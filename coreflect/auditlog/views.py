@@ -1,7 +1,6 @@
 """The audit log, searched and downloaded, for governance and administrators; 404 for anyone
 else. Downloading it is itself recorded."""
 
-from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -9,15 +8,8 @@ from django.utils import timezone
 from coreflect.audit.actions import record
 from coreflect.auditlog import search
 from coreflect.auditlog.forms import AuditFilterForm
-from coreflect.authorization import Permission, has_permission
+from coreflect.authorization import Permission, user_with
 from coreflect.compliance import exports
-
-
-def _allowed(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User) or not has_permission(user, Permission.VIEW_AUDIT_LOG):
-        raise Http404("No such page")
-    return user
 
 
 def _form(request: HttpRequest) -> AuditFilterForm:
@@ -27,7 +19,7 @@ def _form(request: HttpRequest) -> AuditFilterForm:
 
 
 def log_page(request: HttpRequest) -> HttpResponse:
-    _allowed(request)
+    user_with(request, Permission.VIEW_AUDIT_LOG)
     form = _form(request)
     rows, more = [], None
     if not form.is_bound or form.is_valid():
@@ -60,7 +52,7 @@ def log_page(request: HttpRequest) -> HttpResponse:
 
 
 def log_csv(request: HttpRequest) -> StreamingHttpResponse:
-    user = _allowed(request)
+    user = user_with(request, Permission.VIEW_AUDIT_LOG)
     form = _form(request)
     if form.is_bound and not form.is_valid():
         raise Http404("No such download")

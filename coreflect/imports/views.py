@@ -1,11 +1,10 @@
 from django.conf import settings
-from django.contrib.auth.models import User
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.datastructures import MultiValueDict
 from django.utils.safestring import SafeString, mark_safe
 
-from coreflect.authorization import Permission, has_permission
+from coreflect.authorization import Permission, user_with
 from coreflect.imports import actions, rules
 from coreflect.imports.forms import UploadForm
 from coreflect.imports.models import ImportRun
@@ -15,17 +14,9 @@ from coreflect.imports.models import ImportRun
 ERRORS_SHOWN = rules.PROBLEMS_KEPT
 
 
-def _importer(request: HttpRequest) -> User:
-    """The signed-in user if they may import; to anyone else the pages do not exist."""
-    user = request.user
-    if not isinstance(user, User) or not has_permission(user, Permission.IMPORT_DATA):
-        raise Http404("No such page")
-    return user
-
-
 def upload(request: HttpRequest) -> HttpResponse:
     """Choose the CSV files; they are saved and imported in the background."""
-    user = _importer(request)
+    user = user_with(request, Permission.IMPORT_DATA)
     form = UploadForm()
     errors: list[str] = []
     if request.method == "POST":
@@ -56,7 +47,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 def run_page(request: HttpRequest, pk: int) -> HttpResponse:
     """One run: its progress while it runs (polled by htmx), then every problem or the
     summary."""
-    _importer(request)
+    user_with(request, Permission.IMPORT_DATA)
     run = get_object_or_404(ImportRun, pk=pk)
     template = "imports/run.html#progress" if request.htmx else "imports/run.html"  # type: ignore[attr-defined]
     return render(
@@ -80,7 +71,7 @@ def _more(run: ImportRun) -> str:
 def run_errors(request: HttpRequest, pk: int) -> HttpResponse:
     """The problems a failed run keeps, one a line, as a text file; a last line says how many
     more there were."""
-    _importer(request)
+    user_with(request, Permission.IMPORT_DATA)
     run = get_object_or_404(ImportRun, pk=pk)
     lines = [*run.errors, rules.more_problems(run.more_errors)] if run.more_errors else run.errors
     response = HttpResponse(

@@ -3,14 +3,13 @@ to delete after review, and the tombstones of what was deleted. Names, dates and
 every other reader gets 404."""
 
 from django.contrib import messages
-from django.contrib.auth.models import User
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from coreflect.audit.models import Tombstone
-from coreflect.authorization import Permission, has_permission
+from coreflect.authorization import Permission, user_with
 from coreflect.notes import retention
 from coreflect.notes.models import Notes
 from coreflect.notes.retention import described, past_retention
@@ -21,17 +20,10 @@ from coreflect.retention.forms import ReviewForm
 PAGE_SIZE = 100
 
 
-def _allowed(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User) or not has_permission(user, Permission.REVIEW_RETENTION):
-        raise Http404("No such page")
-    return user
-
-
 def review_page(request: HttpRequest) -> HttpResponse:
     """Notes past their retention date, a page at a time, and the form that deletes the ones
     selected."""
-    user = _allowed(request)
+    user = user_with(request, Permission.REVIEW_RETENTION)
     today = timezone.localdate()
     years = PolicySettings.objects.current().retention_years
     due = past_retention(today, years)
@@ -78,6 +70,6 @@ def review_page(request: HttpRequest) -> HttpResponse:
 
 def deleted_page(request: HttpRequest) -> HttpResponse:
     """What was deleted after review, when and by whom, newest first."""
-    _allowed(request)
+    user_with(request, Permission.REVIEW_RETENTION)
     page = Paginator(Tombstone.objects.all(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "retention/deleted.html", {"page": page})

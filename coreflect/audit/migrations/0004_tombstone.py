@@ -68,18 +68,8 @@ SQLITE_DROP = [
 ]
 
 
-def _run(postgresql, sqlite):
-    def run(apps, schema_editor):
-        vendor = schema_editor.connection.vendor
-        statements = {"postgresql": postgresql, "sqlite": sqlite}.get(vendor)
-        if statements is None:
-            raise NotImplementedError(f"No append-only triggers written for {vendor}")
-        for statement in statements:
-            # params=None: the functions' RAISE uses %, which is not a query parameter here.
-            schema_editor.execute(statement, params=None)
-
-    return run
-
+# Runs each statement on the database's vendor, as 0003 does.
+_run = OLD._run
 
 INSTALL = _run(DROP_0003_POSTGRESQL + POSTGRESQL, DROP_0003_SQLITE + SQLITE)
 UNINSTALL = _run(
