@@ -104,7 +104,8 @@ if PRODUCTION and not ALLOWED_HOSTS:
     )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, for superusers only, every change audited (coreflect/admin_site.py).
+    "coreflect.admin_apps.CoreflectAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
