@@ -1,6 +1,8 @@
 """Sign-ins, failed sign-ins and sign-outs go in the audit log (issue 10, point 7), with the
 client's address as the connection gives it (REMOTE_ADDR: a forged X-Forwarded-For header
-changes nothing). A failed attempt keeps the username tried, never the password."""
+changes nothing). A failed attempt keeps the username tried only when it is an account's, and
+never the password: someone who types their password into the username box must not leave it
+in a log that can never be changed."""
 
 from typing import Any
 
@@ -31,9 +33,12 @@ def signed_out(sender: Any, request: HttpRequest | None, user: User | None, **_:
 def sign_in_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **_: Any
 ) -> None:
+    tried = str(credentials.get("username", ""))[:150]
+    known = User.objects.filter(username__iexact=tried).values_list("username", flat=True).first()
     record(
         by=None,
         action="auth.sign_in_failed",
-        username=str(credentials.get("username", ""))[:150],
+        username=known or "",
+        known_account=known is not None,
         address=client_address(request),
     )

@@ -47,12 +47,19 @@ def test_a_sign_in_is_recorded_with_the_connections_address(client, alice, passw
     assert (event.object_type, event.object_id) == ("auth.user", str(alice.user.pk))
 
 
-def test_a_failed_sign_in_keeps_the_username_tried_and_never_the_password(client, alice):
-    sign_in(client, "alice", "not her password")
+def test_a_failed_sign_in_keeps_the_account_tried_and_never_the_password(client, alice):
+    sign_in(client, "Alice", "not her password")
     event = AuditEvent.objects.get(action="auth.sign_in_failed")
     assert event.actor is None
-    assert event.detail == {"username": "alice", "address": "192.0.2.7"}
+    assert event.detail == {"username": "alice", "known_account": True, "address": "192.0.2.7"}
     assert "not her password" not in str(AuditEvent.objects.values_list("detail"))
+
+
+def test_a_username_that_is_no_account_is_not_kept(client, alice):
+    # Perhaps a password typed into the wrong box: the log never changes, so it is not written.
+    sign_in(client, "correct-horse-battery", "alice")
+    event = AuditEvent.objects.get(action="auth.sign_in_failed")
+    assert event.detail == {"username": "", "known_account": False, "address": "192.0.2.7"}
 
 
 def test_a_sign_out_is_recorded(login, alice):
