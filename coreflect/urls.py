@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from coreflect.compliance import views as compliance_views
+from coreflect.supervision import absences
 
 urlpatterns = [
     path("", compliance_views.home, name="home"),
@@ -23,6 +24,7 @@ urlpatterns = [
     path("disclosures/", include("coreflect.disclosures.urls")),
     path("retention/", include("coreflect.retention.urls")),
     path("audit/", include("coreflect.auditlog.urls")),
+    path("absences/new/", absences.new_absence_page, name="absence_new"),
     path(
         "favicon.ico",
         login_not_required(RedirectView.as_view(url=static("vendor/assets/images/favicon.ico"))),

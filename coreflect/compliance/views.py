@@ -13,6 +13,7 @@ from coreflect.compliance import exports, matrix, rules
 from coreflect.compliance.forms import MatrixFilterForm, MatrixParams
 from coreflect.compliance.models import current_policy
 from coreflect.people.models import Person
+from coreflect.supervision.absences import may_record_absence_of
 from coreflect.supervision.access import (
     get_person_for,
     registers_for,
@@ -222,6 +223,7 @@ def person_page(request: HttpRequest, external_id: str) -> HttpResponse:
             "next_sessions": [(r, r.others(person)) for r in registers[: len(coming)]],
             "attendance": [(r, r.line_of(person)) for r in registers[len(coming) :]],
             "employment": person.employment.all(),
+            "may_record_absence": may_record_absence_of(person_of(request.user), person, on=today),
             "placements": person.placements.select_related("service", "locality").order_by(
                 "-start_date"
             ),
