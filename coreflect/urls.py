@@ -25,6 +25,7 @@ urlpatterns = [
     path("retention/", include("coreflect.retention.urls")),
     path("audit/", include("coreflect.auditlog.urls")),
     path("absences/new/", absences.new_absence_page, name="absence_new"),
+    path("absences/<int:pk>/", absences.change_absence_page, name="absence_change"),
     path(
         "favicon.ico",
         login_not_required(RedirectView.as_view(url=static("vendor/assets/images/favicon.ico"))),

@@ -28,7 +28,7 @@ from django.utils import timezone
 from coreflect.authorization import ROLES
 from coreflect.imports.models import ImportRun
 from coreflect.notes.models import Action, CaseloadEntry, ModelRequest, Notes, NotesVersion
-from coreflect.people.models import Person, Role
+from coreflect.people.models import Absence, Person, Role
 from coreflect.supervision.access import visible_people
 from coreflect.supervision.models import Session, SupervisionRelationship
 
@@ -77,6 +77,16 @@ def open_session_sample(me: Person | None, user: User | None, today: dt.date) ->
     return [{"pk": s.pk} for s in _sessions(me) if not s.is_cancelled][:1] or [
         {"pk": s.pk} for s in _sessions(me)
     ][:1]
+
+
+def absence_sample(me: Person | None, user: User | None, today: dt.date) -> list[Kwargs]:
+    """An absence of someone this person line manages or supervises, else any (404)."""
+    from coreflect.supervision.absences import recordable_people
+
+    absences = Absence.objects.order_by("pk")
+    mine = absences.filter(person__in=recordable_people(me, on=today)).first() if me else None
+    chosen = mine or absences.first()
+    return [{"pk": chosen.pk}] if chosen else []
 
 
 def import_run_sample(me: Person | None, user: User | None, today: dt.date) -> list[Kwargs]:
@@ -174,6 +184,7 @@ SAMPLES: dict[str, Callable[[Person | None, User | None, dt.date], list[Kwargs]]
     "supervision:cancel": open_session_sample,
     "supervision:end_relationship": relationship_sample,
     "imports:run": import_run_sample,
+    "absence_change": absence_sample,
     "notes:session": one_to_one_sample,
     "notes:write": one_to_one_sample,
     "notes:move": one_to_one_sample,

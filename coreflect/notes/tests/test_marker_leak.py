@@ -79,7 +79,7 @@ from coreflect.notes.models import (
     RequestState,
     VersionKind,
 )
-from coreflect.people.models import Person, Role
+from coreflect.people.models import Absence, Person, Role
 from coreflect.supervision.actions import create_one_to_one
 from coreflect.supervision.models import (
     AttendanceStatus,
@@ -584,6 +584,7 @@ class Ids:
     co_reflections: list[int]
     relationships: list[int]
     imports: list[int]
+    absences: list[int]
     people: list[str]
     admin: dict[str, list[str]]
 
@@ -649,6 +650,7 @@ def ids_of(marked: dict[str, Marked]) -> Ids:
         co_reflections=list(co_reflections),
         relationships=list(relationships),
         imports=list(ImportRun.objects.values_list("pk", flat=True)) or [1],
+        absences=list(Absence.objects.order_by("pk").values_list("pk", flat=True)[:3]) or [1],
         people=sorted(people),
         admin=admin_ids,
     )
@@ -679,6 +681,7 @@ def kwargs_for(name: str, params: tuple[str, ...], ids: Ids) -> list[dict[str, o
             "supervision:end_relationship": ids.relationships,
             "imports:run": ids.imports,
             "imports:errors": ids.imports,
+            "absence_change": ids.absences,
         }
         if name in by_name:
             return [{"pk": pk} for pk in by_name[name]]

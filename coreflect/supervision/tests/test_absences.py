@@ -70,3 +70,72 @@ def test_an_overlap_and_a_last_day_before_the_first_are_refused(login, lena, ali
     backwards = post(client, alice, start_date="2026-11-22", end_date="2026-11-21")
     assert "The last day must be on or after the first day" in backwards.text
     assert Absence.objects.count() == 1
+
+
+# Changing and removing
+
+
+@pytest.fixture
+def recorded(login, lena, alice):
+    post(login(lena), alice)
+    return Absence.objects.get(person=alice)
+
+
+def opened(absence):
+    return f"{absence.type}|{absence.start_date.isoformat()}|{absence.end_date.isoformat()}"
+
+
+def test_changing_an_absence_keeps_what_it_was_in_the_audit_log(login, lena, alice, recorded):
+    client = login(lena)
+    page = client.get(f"/people/{alice.external_id}/").text
+    assert f'href="/absences/{recorded.pk}/"' in page
+    response = client.post(
+        f"/absences/{recorded.pk}/",
+        {
+            "opened": opened(recorded),
+            "type": "sickness",
+            "start_date": "2026-10-01",
+            "end_date": "2026-11-27",
+        },
+    )
+    assert response.status_code == 302
+    recorded.refresh_from_db()
+    assert recorded.end_date == dt.date(2026, 11, 27)
+    event = AuditEvent.objects.get(action="absence.change")
+    assert event.detail["before"]["end"] == "2026-11-20"
+    assert event.detail["after"]["end"] == "2026-11-27"
+
+
+def test_a_stale_change_is_refused_and_shows_the_absence_as_it_is(login, lena, sam, recorded):
+    was = opened(recorded)
+    login(sam).post(
+        f"/absences/{recorded.pk}/",
+        {"opened": was, "type": "sickness", "start_date": "2026-10-01", "end_date": "2026-10-31"},
+    )
+    response = login(lena).post(
+        f"/absences/{recorded.pk}/",
+        {"opened": was, "type": "sickness", "start_date": "2026-10-01", "end_date": "2026-12-31"},
+        follow=True,
+    )
+    assert "Someone changed this absence since you opened it" in response.text
+    recorded.refresh_from_db()
+    assert recorded.end_date == dt.date(2026, 10, 31)
+    assert 'value="2026-10-31"' in response.text
+
+
+def test_removing_an_absence_is_audited(login, lena, recorded):
+    response = login(lena).post(
+        f"/absences/{recorded.pk}/", {"opened": opened(recorded), "remove": "yes"}
+    )
+    assert response.status_code == 302
+    assert not Absence.objects.exists()
+    assert AuditEvent.objects.get(action="absence.remove").detail["end"] == "2026-11-20"
+
+
+@pytest.mark.parametrize("who", ["gus", "hana", "sue", "alice"])
+def test_no_one_else_changes_or_removes_it(login, everyone, recorded, olly, who):
+    client = login(everyone[who])
+    assert client.get(f"/absences/{recorded.pk}/").status_code == 404
+    answer = client.post(f"/absences/{recorded.pk}/", {"opened": opened(recorded), "remove": "y"})
+    assert answer.status_code == 404
+    assert Absence.objects.filter(pk=recorded.pk).exists()
