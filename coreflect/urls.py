@@ -6,7 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from coreflect.compliance import views as compliance_views
-from coreflect.supervision import absences
+from coreflect.supervision import views as supervision_views
 
 urlpatterns = [
     path("", compliance_views.home, name="home"),
@@ -24,8 +24,8 @@ urlpatterns = [
     path("disclosures/", include("coreflect.disclosures.urls")),
     path("retention/", include("coreflect.retention.urls")),
     path("audit/", include("coreflect.auditlog.urls")),
-    path("absences/new/", absences.new_absence_page, name="absence_new"),
-    path("absences/<int:pk>/", absences.change_absence_page, name="absence_change"),
+    path("absences/new/", supervision_views.new_absence_page, name="absence_new"),
+    path("absences/<int:pk>/", supervision_views.change_absence_page, name="absence_change"),
     path(
         "favicon.ico",
         login_not_required(RedirectView.as_view(url=static("vendor/assets/images/favicon.ico"))),

@@ -13,9 +13,9 @@ from coreflect.compliance import exports, matrix, rules
 from coreflect.compliance.forms import MatrixFilterForm, MatrixParams
 from coreflect.compliance.models import current_policy
 from coreflect.people.models import Person
-from coreflect.supervision.absences import may_record_absence_of
 from coreflect.supervision.access import (
     get_person_for,
+    may_record_absence_of,
     registers_for,
     sees_everyone,
     visible_people,

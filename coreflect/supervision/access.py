@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from coreflect.authorization import Permission, has_permission, person_of, role_has
-from coreflect.people.models import Person
+from coreflect.people.models import Absence, Person
 from coreflect.supervision import rules
 from coreflect.supervision.models import (
     Attendance,
@@ -362,3 +362,31 @@ def get_relationship_to_manage(user: User | AnonymousUser, pk: int) -> Supervisi
         return SupervisionRelationship.objects.select_related("supervisee", "supervisor").get(pk=pk)
     except SupervisionRelationship.DoesNotExist:
         raise Http404("No such relationship") from None
+
+
+# Absences (recorded by a line manager or supervisor).
+
+
+def recordable_people(me: Person, *, on: dt.date) -> QuerySet[Person]:
+    """Whose absences this person records: the people they line manage or supervise."""
+    return Person.objects.filter(
+        Q(pk__in=supervisees_of(me, on=on).values("pk"))
+        | Q(pk__in=reports_of(me, on=on).values("pk"))
+    ).order_by("name")
+
+
+def may_record_absence_of(me: Person | None, person: Person, *, on: dt.date) -> bool:
+    return me is not None and recordable_people(me, on=on).filter(pk=person.pk).exists()
+
+
+def get_absence_to_change(user: User | AnonymousUser, pk: int, *, on: dt.date) -> Absence:
+    """An absence of someone this user line manages or supervises on the day, else 404."""
+    me = person_of(user)
+    if me is None:
+        raise Http404("No such absence")
+    try:
+        return Absence.objects.select_related("person").get(
+            pk=pk, person__in=recordable_people(me, on=on)
+        )
+    except Absence.DoesNotExist:
+        raise Http404("No such absence") from None

@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from coreflect.audit.actions import record
-from coreflect.people.models import Person
+from coreflect.people.models import Absence, Person
 from coreflect.supervision import rules
 from coreflect.supervision.models import (
     Attendance,
@@ -375,3 +375,102 @@ def end_relationship(
         before=str(before) if before else None,
     )
     return relationship
+
+
+# Absences, recorded by a line manager or supervisor (issue 10, point 5). The matrix takes
+# each at once: compliance results are kept against people's revisions, which the absence
+# table's triggers move on (compliance/revisions.py).
+
+
+class AbsenceRefused(Exception):
+    pass
+
+
+class StaleAbsence(Exception):
+    """The absence changed since the form was opened; nothing was written."""
+
+
+def _overlap(person: Person, start: dt.date, end: dt.date, *, besides: int | None = None) -> None:
+    others = Absence.objects.select_for_update().filter(
+        person=person, start_date__lte=end, end_date__gte=start
+    )
+    clash = (others.exclude(pk=besides) if besides is not None else others).first()
+    if clash is not None:
+        raise AbsenceRefused(
+            f"{person.name} already has {clash.get_type_display().lower()} recorded from "
+            f"{clash.start_date:%-d %B %Y} to {clash.end_date:%-d %B %Y}, which this overlaps"
+        )
+
+
+def as_opened(absence: Absence) -> str:
+    """What the edit form carries to show what it was opened on (a stale edit is refused)."""
+    return f"{absence.type}|{absence.start_date.isoformat()}|{absence.end_date.isoformat()}"
+
+
+@transaction.atomic
+def change_absence(
+    *,
+    by: User,
+    absence: Absence,
+    opened: str,
+    type: str,
+    start_date: dt.date,
+    end_date: dt.date,
+) -> Absence:
+    current = Absence.objects.select_for_update().get(pk=absence.pk)
+    if as_opened(current) != opened:
+        raise StaleAbsence
+    _overlap(current.person, start_date, end_date, besides=current.pk)
+    before = {
+        "type": current.type,
+        "start": current.start_date.isoformat(),
+        "end": current.end_date.isoformat(),
+    }
+    current.type, current.start_date, current.end_date = type, start_date, end_date
+    current.save(update_fields=["type", "start_date", "end_date"])
+    record(
+        by=by,
+        action="absence.change",
+        target=current.person,
+        absence=current.pk,
+        before=before,
+        after={"type": type, "start": start_date.isoformat(), "end": end_date.isoformat()},
+    )
+    return current
+
+
+@transaction.atomic
+def remove_absence(*, by: User, absence: Absence, opened: str) -> None:
+    current = Absence.objects.select_for_update().get(pk=absence.pk)
+    if as_opened(current) != opened:
+        raise StaleAbsence
+    record(
+        by=by,
+        action="absence.remove",
+        target=current.person,
+        absence=current.pk,
+        type=current.type,
+        start=current.start_date.isoformat(),
+        end=current.end_date.isoformat(),
+    )
+    current.delete()
+
+
+@transaction.atomic
+def record_absence(
+    *, by: User, person: Person, type: str, start_date: dt.date, end_date: dt.date
+) -> Absence:
+    """Record one absence; refused if it overlaps one already recorded for the person."""
+    _overlap(person, start_date, end_date)
+    absence = Absence.objects.create(
+        person=person, type=type, start_date=start_date, end_date=end_date
+    )
+    record(
+        by=by,
+        action="absence.record",
+        target=person,
+        type=type,
+        start=start_date.isoformat(),
+        end=end_date.isoformat(),
+    )
+    return absence

@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from coreflect.forms import NHSFormMixin
-from coreflect.people.models import Person, Role
+from coreflect.people.models import AbsenceType, Person, Role
 from coreflect.policy.models import PolicySettings
 from coreflect.supervision import rules
 from coreflect.supervision.models import AttendanceStatus, Modality, RelationshipType
@@ -157,3 +157,46 @@ class EndRelationshipForm(NHSFormMixin, forms.Form):
         label="Yes, end this relationship",
         error_messages={"required": "Tick the box to confirm you want to end the relationship"},
     )
+
+
+class AbsenceForm(NHSFormMixin, forms.Form):
+    person = PersonChoiceField(
+        label="Who is away?",
+        queryset=Person.objects.none(),
+        to_field_name="external_id",
+        empty_label="Choose a person",
+        error_messages={"required": "Select who is away"},
+    )
+    type = forms.ChoiceField(
+        label="What kind of absence?",
+        choices=AbsenceType.choices,
+        widget=forms.RadioSelect,
+        help_text="Long-term sickness reduces what they must attend, in proportion (the policy "
+        "says how long counts as long-term).",
+        error_messages={"required": "Select the kind of absence"},
+    )
+    start_date = forms.DateField(
+        label="First day away",
+        widget=date_input(),
+        error_messages={"required": "Enter the first day away"},
+    )
+    end_date = forms.DateField(
+        label="Last day away",
+        widget=date_input(),
+        help_text="For sickness still going on, the last day of the current fit note.",
+        error_messages={"required": "Enter the last day away"},
+    )
+
+    def __init__(self, *args: Any, people: QuerySet[Person] | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if people is None:  # changing one: the person stays
+            del self.fields["person"]
+        else:
+            self.fields["person"].queryset = people  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "The last day must be on or after the first day")
+        return data

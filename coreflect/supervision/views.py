@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -8,6 +9,7 @@ from coreflect.authorization import person_of
 from coreflect.policy.models import PolicySettings
 from coreflect.supervision import access, actions, rules
 from coreflect.supervision.forms import (
+    AbsenceForm,
     CancelForm,
     CoReflectionForm,
     EditSessionForm,
@@ -345,4 +347,97 @@ def _confirm_end(
         request,
         "supervision/end_relationship.html",
         {"relationship": relationship, "form": form},
+    )
+
+
+# Absences: a line manager or supervisor records, changes and removes them.
+
+
+def new_absence_page(request: HttpRequest) -> HttpResponse:
+    me = person_of(request.user)
+    today = timezone.localdate()
+    if me is None or not isinstance(request.user, User):
+        raise Http404("No such page")
+    people = access.recordable_people(me, on=today)
+    if not people.exists():
+        raise Http404("No such page")
+    if request.method == "POST":
+        form = AbsenceForm(request.POST, people=people)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                actions.record_absence(
+                    by=request.user,
+                    person=data["person"],
+                    type=data["type"],
+                    start_date=data["start_date"],
+                    end_date=data["end_date"],
+                )
+            except actions.AbsenceRefused as refused:
+                form.add_error("start_date", str(refused))
+            else:
+                messages.success(request, f"Absence recorded for {data['person'].name}.")
+                return redirect("compliance:person", external_id=data["person"].external_id)
+    else:
+        chosen = request.GET.get("person")
+        known = chosen and people.filter(external_id=chosen).exists()
+        initial = {"person": chosen} if known else {}
+        form = AbsenceForm(initial=initial, people=people)
+    return render(request, "supervision/new_absence.html", {"form": form})
+
+
+ABSENCE_STALE_MESSAGE = (
+    "Someone changed this absence since you opened it. This is how it is now; make your change "
+    "again if it is still needed."
+)
+
+
+def change_absence_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change an absence's kind or days, or remove it: for the same people who record them."""
+    absence = access.get_absence_to_change(request.user, pk, on=timezone.localdate())
+    if not isinstance(request.user, User):
+        raise Http404("No such absence")
+    person = absence.person
+    initial = {"type": absence.type, "start_date": absence.start_date, "end_date": absence.end_date}
+    opened = (
+        request.POST.get("opened", "") if request.method == "POST" else actions.as_opened(absence)
+    )
+    form = AbsenceForm(initial=initial, people=None)
+    if request.method == "POST":
+        try:
+            if "remove" in request.POST:
+                actions.remove_absence(by=request.user, absence=absence, opened=opened)
+                messages.success(request, f"Absence removed from {person.name}'s record.")
+                return redirect("compliance:person", external_id=person.external_id)
+            form = AbsenceForm(request.POST, people=None)
+            if form.is_valid():
+                data = form.cleaned_data
+                actions.change_absence(
+                    by=request.user,
+                    absence=absence,
+                    opened=opened,
+                    type=data["type"],
+                    start_date=data["start_date"],
+                    end_date=data["end_date"],
+                )
+                messages.success(request, f"Absence changed for {person.name}.")
+                return redirect("compliance:person", external_id=person.external_id)
+        except actions.StaleAbsence:
+            absence.refresh_from_db()
+            opened = actions.as_opened(absence)
+            form = AbsenceForm(
+                initial={
+                    "type": absence.type,
+                    "start_date": absence.start_date,
+                    "end_date": absence.end_date,
+                },
+                people=None,
+            )
+            messages.error(request, ABSENCE_STALE_MESSAGE)
+        except actions.AbsenceRefused as refused:
+            form.add_error("start_date", str(refused))
+    return render(
+        request,
+        "supervision/change_absence.html",
+        {"form": form, "absence": absence, "person": person, "opened": opened},
     )

@@ -81,7 +81,7 @@ def open_session_sample(me: Person | None, user: User | None, today: dt.date) ->
 
 def absence_sample(me: Person | None, user: User | None, today: dt.date) -> list[Kwargs]:
     """An absence of someone this person line manages or supervises, else any (404)."""
-    from coreflect.supervision.absences import recordable_people
+    from coreflect.supervision.access import recordable_people
 
     absences = Absence.objects.order_by("pk")
     mine = absences.filter(person__in=recordable_people(me, on=today)).first() if me else None
