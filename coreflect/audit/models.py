@@ -34,7 +34,16 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+            # The audit log's search by action (an action, or its family by prefix), newest
+            # first; the pattern operator class lets PostgreSQL use it for the prefix too.
+            models.Index(
+                fields=["action", "id"],
+                name="audit_action",
+                opclasses=["varchar_pattern_ops", "int8_ops"],
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_id}"

@@ -18,6 +18,7 @@ from typing import overload
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from coreflect.audit.models import NotesAccess
 from coreflect.notes.models import Notes
@@ -147,8 +148,6 @@ class Retention:
 
     @property
     def is_past(self) -> bool:
-        from django.utils import timezone
-
         return is_past(self.until, timezone.localdate())
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from coreflect.audit.actions import name_of, record
@@ -47,11 +48,23 @@ def delete_after_review(
                 "supervision may have been reopened). Nothing was deleted; look at the list again."
             )
         now = timezone.now()
+        comments = dict(
+            Comment.objects.filter(version__notes_id__in=wanted)
+            .values_list("version__notes_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        topics = dict(
+            Topic.objects.filter(session_id__in=[row["session_id"] for row in rows])
+            .values_list("session_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
         tombstones = []
         for row in rows:
             ended: dt.date = row["supervision_ended"]  # past retention: it has ended
             until = retention.retain_until(ended, years)
-            tombstone = Tombstone.objects.create(
+            tombstone = Tombstone(
                 at=now,
                 by=by,
                 by_username=by.get_username(),
@@ -67,11 +80,12 @@ def delete_after_review(
                 supervision_ended=row["supervision_ended"],
                 retain_until=until,
                 versions=row["version_count"],
-                comments=Comment.objects.filter(version__notes_id=row["pk"]).count(),
-                topics=Topic.objects.filter(session_id=row["session_id"]).count(),
+                comments=comments.get(row["pk"], 0),
+                topics=topics.get(row["session_id"], 0),
                 access_records=row["access_count"] or 0,
             )
             tombstones.append(tombstone)
+        tombstones = Tombstone.objects.bulk_create(tombstones)
         _delete(rows)
         record(
             by=by,

@@ -402,6 +402,11 @@ def _overlap(person: Person, start: dt.date, end: dt.date, *, besides: int | Non
         )
 
 
+def _days(type: str, start: dt.date, end: dt.date) -> dict[str, str]:
+    """An absence as the audit log keeps it."""
+    return {"type": type, "start": start.isoformat(), "end": end.isoformat()}
+
+
 def as_opened(absence: Absence) -> str:
     """What the edit form carries to show what it was opened on (a stale edit is refused)."""
     return f"{absence.type}|{absence.start_date.isoformat()}|{absence.end_date.isoformat()}"
@@ -421,11 +426,7 @@ def change_absence(
     if as_opened(current) != opened:
         raise StaleAbsence
     _overlap(current.person, start_date, end_date, besides=current.pk)
-    before = {
-        "type": current.type,
-        "start": current.start_date.isoformat(),
-        "end": current.end_date.isoformat(),
-    }
+    before = _days(current.type, current.start_date, current.end_date)
     current.type, current.start_date, current.end_date = type, start_date, end_date
     current.save(update_fields=["type", "start_date", "end_date"])
     record(
@@ -434,7 +435,7 @@ def change_absence(
         target=current.person,
         absence=current.pk,
         before=before,
-        after={"type": type, "start": start_date.isoformat(), "end": end_date.isoformat()},
+        after=_days(type, start_date, end_date),
     )
     return current
 
@@ -449,9 +450,7 @@ def remove_absence(*, by: User, absence: Absence, opened: str) -> None:
         action="absence.remove",
         target=current.person,
         absence=current.pk,
-        type=current.type,
-        start=current.start_date.isoformat(),
-        end=current.end_date.isoformat(),
+        **_days(current.type, current.start_date, current.end_date),
     )
     current.delete()
 
@@ -469,8 +468,6 @@ def record_absence(
         by=by,
         action="absence.record",
         target=person,
-        type=type,
-        start=start_date.isoformat(),
-        end=end_date.isoformat(),
+        **_days(type, start_date, end_date),
     )
     return absence
