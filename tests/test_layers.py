@@ -16,6 +16,7 @@ LAYERS = [
     "forms",
     "people",
     "authorization",
+    "signin",
     "policy",
     "supervision",
     "compliance",
