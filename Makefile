@@ -98,6 +98,7 @@ check-deploy: install
 		SECRET_KEY=deploy-check-only-not-a-real-key-0123456789abcdefghijklmnopqrstuvwxyz \
 		NOTES_KEYS=ZGVwbG95LWNoZWNrLW9ubHktbm90LWEtcmVhbC1rZXk= \
 		ALLOWED_HOSTS=coreflect.example.nhs.uk DATABASE_URL=postgres://coreflect@db.example/coreflect \
+		EMAIL_HOST=smtp.example.nhs.uk \
 		$(BIN)/coreflect check --deploy --fail-level WARNING
 
 bench: install assets

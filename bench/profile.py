@@ -16,7 +16,7 @@ import time
 
 from cryptography.fernet import Fernet
 
-from bench.run import BENCH_USERNAME, DEFAULT_DATABASE_URL
+from bench.run import DEFAULT_DATABASE_URL, signed_in_client
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -42,14 +42,11 @@ def main(argv: list[str] | None = None) -> None:
     import django
 
     django.setup()
-    from django.contrib.auth.models import User
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     # Requests as if over HTTPS: production settings redirect plain HTTP.
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(User.objects.get(username=BENCH_USERNAME))
+    client = signed_in_client()
     client.get(args.path, secure=True)  # warm up
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()

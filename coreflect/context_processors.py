@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
@@ -6,6 +7,7 @@ from coreflect.authorization import Permission, has_permission, person_of
 from coreflect.disclosures.access import may_open_disclosures
 from coreflect.notes.access import may_have_notes
 from coreflect.notes.models_in_use import may_read_models
+from coreflect.signin.state import used_second_factor
 from coreflect.supervision.access import may_manage_relationships, may_record_sessions
 
 
@@ -30,4 +32,14 @@ def current_person(request: HttpRequest) -> dict[str, object]:
         "can_view_disclosure_counts": has_permission(user, Permission.VIEW_DISCLOSURE_COUNTS),
         "can_review_retention": has_permission(user, Permission.REVIEW_RETENTION),
         "can_view_audit_log": has_permission(user, Permission.VIEW_AUDIT_LOG),
+        # Development may leave the second factor optional (settings.REQUIRE_SECOND_FACTOR):
+        # a banner says so to anyone signed in without one.
+        "second_factor_optional": user.is_authenticated
+        and not settings.REQUIRE_SECOND_FACTOR
+        and not used_second_factor(request),
+        # Where one is required, a sign-in without it reaches no page the menu offers
+        # (coreflect/signin/middleware.py), so the menu is not shown until it has one.
+        "second_factor_pending": user.is_authenticated
+        and settings.REQUIRE_SECOND_FACTOR
+        and not used_second_factor(request),
     }

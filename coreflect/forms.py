@@ -51,6 +51,7 @@ WIDGET_CLASSES = {
     forms.NumberInput: "nhsuk-input nhsuk-input--width-4",
     forms.EmailInput: "nhsuk-input",
     forms.TextInput: "nhsuk-input",
+    forms.PasswordInput: "nhsuk-input nhsuk-input--width-20",
 }
 
 

@@ -112,8 +112,18 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.forms",
+    # allauth's list of security keys says when each was last used with it.
+    "django.contrib.humanize",
     "django_htmx",
     "django_tasks_db",
+    # Sign-in (coreflect/signin): accounts, password reset, the second factor and Entra ID.
+    # First, so its templates for allauth's pages are found before allauth's own.
+    "coreflect.signin",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "coreflect.people",
     "coreflect.policy",
     "coreflect.supervision",
@@ -137,6 +147,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # A leaver's sign-in ends; without a second factor only enrolment and signing out open.
+    "coreflect.signin.middleware.LeaversSignedOut",
+    "coreflect.signin.middleware.SecondFactorRequired",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -192,9 +206,159 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = ["coreflect.signin.backends.AuthenticationBackend"]
+
+# Where people reach Coreflect, for links in emails sent from no request (an import's
+# invitations): https and the first of ALLOWED_HOSTS unless set.
+BASE_URL = env_str(
+    "BASE_URL",
+    f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION else "http://127.0.0.1:8000",
+).rstrip("/")
+
+# The client's address, for the audit log and the sign-in rate limits, is the connection's.
+# Behind a reverse proxy or load balancer, TRUSTED_PROXIES lists its addresses (or networks,
+# e.g. 10.0.0.0/24): only a request arriving from one of them has its X-Forwarded-For read,
+# from the right, skipping the trusted hops. A forged X-Forwarded-For from anyone else changes
+# nothing (docs/sign-in.md).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+
+# Accounts (django-allauth): sign in with an email address or (existing accounts) a username.
+# Nobody signs themselves up: accounts come from the people records (coreflect/signin/adapter.py).
+ACCOUNT_ADAPTER = "coreflect.signin.adapter.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "coreflect.signin.adapter.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email", "username"}
+ACCOUNT_FORMS = {
+    name: f"coreflect.signin.forms.{form}"
+    for name, form in {
+        "login": "LoginForm",
+        "reset_password": "ResetPasswordForm",
+        "reset_password_from_key": "ResetPasswordKeyForm",
+        "change_password": "ChangePasswordForm",
+        "set_password": "SetPasswordForm",
+        "reauthenticate": "ReauthenticateForm",
+    }.items()
+}
+MFA_FORMS = {
+    "authenticate": "coreflect.signin.forms.AuthenticateForm",
+    "reauthenticate": "coreflect.signin.forms.MFAReauthenticateForm",
+    "activate_totp": "coreflect.signin.forms.ActivateTOTPForm",
+}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+# Addresses come from the organisation's own records, not from whoever signs up.
+ACCOUNT_EMAIL_VERIFICATION = "none"
+# A reset asked for an address with no account sends nothing (the page says the same either way).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+# "Your password was changed" and "a second factor was added" go to the person's email.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Coreflect: "
+# Sign-in throttling (docs/sign-in.md gives the figures): after SIGN_IN_FAILURES_PER_ACCOUNT
+# wrong passwords for one account within SIGN_IN_LOCK_MINUTES, that account cannot sign in
+# until the window ends, whatever the address; one address gets SIGN_IN_FAILURES_PER_ADDRESS
+# failures in the window, whatever the accounts. Password reset emails are limited the same way.
+SIGN_IN_FAILURES_PER_ACCOUNT = env_int("SIGN_IN_FAILURES_PER_ACCOUNT", 5)
+SIGN_IN_FAILURES_PER_ADDRESS = env_int("SIGN_IN_FAILURES_PER_ADDRESS", 20)
+SIGN_IN_LOCK_MINUTES = env_int("SIGN_IN_LOCK_MINUTES", 15)
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": f"{SIGN_IN_FAILURES_PER_ADDRESS}/{SIGN_IN_LOCK_MINUTES}m/ip,"
+    f"{SIGN_IN_FAILURES_PER_ACCOUNT}/{SIGN_IN_LOCK_MINUTES}m/key",
+    "login": "30/m/ip",
+    "reset_password": "20/h/ip,3/h/key",
+    "reset_password_from_key": "20/h/ip",
+    "change_password": "5/m/user",
+    "reauthenticate": "10/m/user",
+}
+# A reset link, and an invitation's link to set a first password, work once and expire after
+# this long.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_LINK_HOURS", 72) * 60 * 60
+
+# The second factor (allauth MFA): an authenticator app (TOTP) with recovery codes, or a
+# security key or passkey (WebAuthn). Production requires one of every person before any page
+# but enrolment and signing out (coreflect/signin/middleware.py); development may leave it
+# optional, with a banner saying so, unless REQUIRE_SECOND_FACTOR=1. Production cannot turn it off.
+REQUIRE_SECOND_FACTOR = PRODUCTION or env_bool("REQUIRE_SECOND_FACTOR", False)
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = "Coreflect"
+MFA_PASSKEY_LOGIN_ENABLED = False
+# Addresses come from the organisation's records (ACCOUNT_EMAIL_VERIFICATION above), so a
+# second factor does not wait for an address to be verified.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+# WebAuthn needs HTTPS, except on 127.0.0.1 and localhost in development.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
+
+# Single sign-on with Microsoft Entra ID over OpenID Connect (docs/sign-in.md says how to
+# register the app): on when ENTRA_TENANT_ID, ENTRA_CLIENT_ID and ENTRA_CLIENT_SECRET are set.
+# Accounts are linked on the token's tid and oid claims (coreflect/signin/entra.py).
+ENTRA_TENANT_ID = env_str("ENTRA_TENANT_ID", "")
+ENTRA_CLIENT_ID = env_str("ENTRA_CLIENT_ID", "")
+ENTRA_CLIENT_SECRET = env_str("ENTRA_CLIENT_SECRET", "")
+ENTRA_AUTHORITY = env_str("ENTRA_AUTHORITY", "https://login.microsoftonline.com").rstrip("/")
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "provider_class": "coreflect.signin.entra.EntraProvider",
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": "entra",
+                "name": "your Microsoft work account",
+                "client_id": ENTRA_CLIENT_ID,
+                "secret": ENTRA_CLIENT_SECRET,
+                "settings": {
+                    "server_url": f"{ENTRA_AUTHORITY}/{ENTRA_TENANT_ID}/v2.0",
+                    "tenant_id": ENTRA_TENANT_ID,
+                    # Entra's userinfo is Microsoft Graph's and lacks tid and oid: the id token
+                    # holds what is needed.
+                    "fetch_userinfo": False,
+                },
+            }
+        ]
+        if ENTRA_TENANT_ID and ENTRA_CLIENT_ID and ENTRA_CLIENT_SECRET
+        else [],
+    }
+}
+
+# Email (Django's mailers): SMTP to EMAIL_HOST (with EMAIL_PORT, EMAIL_HOST_USER,
+# EMAIL_HOST_PASSWORD, EMAIL_USE_TLS); in development, unless EMAIL_HOST is set, emails are
+# printed on the console instead. Production cannot start without EMAIL_HOST.
+# (Lower case: EMAIL_HOST itself is a deprecated setting now the mailer holds it.)
+email_host = env_str(
+    "EMAIL_HOST", "", required_in_production="The SMTP server for Coreflect's emails."
+)
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": email_host,
+            "port": env_int("EMAIL_PORT", 587 if PRODUCTION else 25),
+            "username": env_str("EMAIL_HOST_USER", ""),
+            "password": env_str("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env_bool("EMAIL_USE_TLS", PRODUCTION),
+            "timeout": 30,
+        },
+    }
+    if email_host
+    else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Coreflect <coreflect@localhost>")
+
+# The sign-in rate limits need a cache every worker shares: the database's (its table is made
+# by coreflect/signin's migration).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "coreflect_cache",
+    }
+}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
@@ -213,7 +377,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 
-# A strict policy: no inline script or style, nothing from other hosts.
+# A strict policy: no inline script or style, nothing from other hosts. The one exception is
+# where the sign-in page's "Sign in with your Microsoft work account" form goes on to (browsers
+# apply form-action to the redirect after the form too): Entra ID's sign-in, when it is on.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
@@ -222,7 +388,10 @@ SECURE_CSP = {
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
-    "form-action": [CSP.SELF],
+    "form-action": [
+        CSP.SELF,
+        *([ENTRA_AUTHORITY] if SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"] else []),
+    ],
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }

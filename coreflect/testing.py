@@ -8,6 +8,12 @@ she is not in `everyone`.
 """
 
 import datetime as dt
+import email
+import email.message
+import email.policy
+import socket
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -157,3 +163,47 @@ def login(client):
         return client
 
     return as_person
+
+
+class Mailbox:
+    """What a real SMTP server on 127.0.0.1 received: one email.message.Message per email."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.Message] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[email.message.Message]:
+        return [m for m in self.messages if address in m["X-Envelope-To"]]
+
+
+def body_of(message: email.message.Message) -> str:
+    part = message.get_body(preferencelist=("plain",))  # type: ignore[attr-defined]
+    return str(part.get_content())
+
+
+@pytest.fixture
+def smtp(settings) -> Iterator[Mailbox]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that Django's SMTP backend sends to."""
+    from aiosmtpd.controller import Controller
+
+    mailbox = Mailbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
+        }
+    }
+    try:
+        yield mailbox
+    finally:
+        controller.stop()

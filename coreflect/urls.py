@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.templatetags.static import static
 from django.urls import include, path
@@ -10,12 +9,7 @@ from coreflect.supervision import views as supervision_views
 
 urlpatterns = [
     path("", compliance_views.home, name="home"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("coreflect.signin.urls")),
     path("", include("coreflect.compliance.urls")),
     path("sessions/", include("coreflect.supervision.urls")),
     path("imports/", include("coreflect.imports.urls")),

@@ -9,6 +9,7 @@ from django.contrib.messages import constants as message_levels
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.template.loader import get_template, render_to_string
 from django.test import Client
+from django.urls import reverse
 
 from coreflect.testing import PASSWORD
 
@@ -91,11 +92,11 @@ def test_nhs_frontend_script_icons_and_htmx_are_served(client, db):
 
 
 def test_login_page_labels_every_field_and_has_no_inline_script_or_style(client, db):
-    response = client.get("/login/")
+    response = client.get("/accounts/login/")
     parts = parts_of(response)
-    assert parts.labels["id_username"] == "Username"
+    assert parts.labels["id_login"] == "Email address or username"
     assert parts.labels["id_password"] == "Password"
-    assert parts.inputs["id_username"]["autocomplete"] == "username"
+    assert parts.inputs["id_login"]["autocomplete"] == "username"
     assert parts.inputs["id_password"]["autocomplete"] == "current-password"
     assert_nothing_inline(response)
 
@@ -105,7 +106,7 @@ def test_signed_in_pages_have_no_inline_script_or_style(login, ada):
 
 
 def test_pages_carry_a_strict_content_security_policy(client, db):
-    csp = client.get("/login/")["Content-Security-Policy"]
+    csp = client.get("/accounts/login/")["Content-Security-Policy"]
     assert "default-src 'self'" in csp
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
     assert "frame-ancestors 'none'" in csp
@@ -122,32 +123,34 @@ def test_htmx_adds_no_inline_styles_and_sends_the_csrf_token(login, alice):
 def test_signed_out_visitor_is_sent_to_sign_in(client, db):
     response = client.get("/")
     assert response.status_code == 302
-    assert response["Location"] == "/login/?next=/"
+    assert response["Location"] == "/accounts/login/?next=/"
 
 
 def test_wrong_password_shows_an_error_summary_linked_to_the_field(client, alice):
-    response = client.post("/login/", {"username": "alice", "password": "wrong"})
+    response = client.post("/accounts/login/", {"login": "alice", "password": "wrong"})
     html = response.content.decode()
     assert "There is a problem" in html
-    assert '<a href="#id_username">Please enter a correct username and password.' in html
+    assert "The username and/or password you specified are not correct." in html
     assert "<title>Error: Sign in" in html
 
 
 def test_empty_sign_in_says_what_to_enter(client, db):
-    html = client.post("/login/", {"username": "", "password": ""}).content.decode()
-    assert '<a href="#id_username">Enter your username</a>' in html
+    html = client.post("/accounts/login/", {"login": "", "password": ""}).content.decode()
+    assert '<a href="#id_login">Enter your email address or username</a>' in html
     assert '<a href="#id_password">Enter your password</a>' in html
     assert 'aria-describedby="id_password_error"' in html
 
 
 def test_right_password_signs_in_and_sign_out_is_a_post(client, alice):
-    response = client.post("/login/", {"username": "alice", "password": PASSWORD}, follow=True)
+    response = client.post(
+        "/accounts/login/", {"login": "alice", "password": PASSWORD}, follow=True
+    )
     html = response.content.decode()
     assert "Alice Able" in html
     assert re.search(
-        r'<form class="nhsuk-header__account-form" action="/logout/" method="post"', html
+        r'<form class="nhsuk-header__account-form" action="/accounts/logout/" method="post"', html
     )
-    client.post("/logout/")
+    client.post("/accounts/logout/")
     assert client.get("/").status_code == 302
 
 
@@ -166,13 +169,13 @@ def test_unknown_page_shows_the_404_when_signed_out_too(client, db):
 
 
 def test_expired_form_shows_a_plain_language_403(db):
-    response = Client(enforce_csrf_checks=True).post("/login/", {"username": "x"})
+    response = Client(enforce_csrf_checks=True).post("/accounts/login/", {"login": "x"})
     assert response.status_code == 403
     assert b"<h1>Your form was not sent</h1>" in response.content
 
 
 def test_opening_a_button_only_address_explains_itself_and_changes_nothing(login, alice):
-    response = login(alice).get("/logout/")
+    response = login(alice).get(reverse("notes:model_decide", args=[1]))
     assert response.status_code == 405
     assert "POST" in response["Allow"]
     assert b"<h1>This address is for a button</h1>" in response.content

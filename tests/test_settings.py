@@ -32,6 +32,13 @@ VARIABLES = (
     "COREFLECT_TLS_PROXY",
     "SESSION_IDLE_MINUTES",
     "NOTES_KEYS",
+    "EMAIL_HOST",
+    "REQUIRE_SECOND_FACTOR",
+    "TRUSTED_PROXIES",
+    "BASE_URL",
+    "ENTRA_TENANT_ID",
+    "ENTRA_CLIENT_ID",
+    "ENTRA_CLIENT_SECRET",
 )
 NOTES_KEY = "bm90ZXMta2V5LWZvci10aGUtc2V0dGluZ3MtdGVzdHM="  # a Fernet key: 32 bytes in base64
 PRODUCTION = {
@@ -39,6 +46,7 @@ PRODUCTION = {
     "NOTES_KEYS": NOTES_KEY,
     "ALLOWED_HOSTS": "coreflect.example.nhs.uk",
     "DATABASE_URL": "postgres://coreflect@db.example/coreflect",
+    "EMAIL_HOST": "smtp.example.nhs.uk",
 }
 
 
@@ -65,7 +73,7 @@ def test_with_nothing_set_the_secret_key_is_required_with_a_hint(load):
     assert "COREFLECT_ENV=development" in message
 
 
-@pytest.mark.parametrize("missing", ["DATABASE_URL", "ALLOWED_HOSTS"])
+@pytest.mark.parametrize("missing", ["DATABASE_URL", "ALLOWED_HOSTS", "EMAIL_HOST"])
 def test_production_requires_the_database_and_the_hosts(load, missing):
     given = {name: value for name, value in PRODUCTION.items() if name != missing}
     with pytest.raises(ImproperlyConfigured, match=missing):
@@ -198,7 +206,7 @@ def test_a_sign_in_ends_after_thirty_idle_minutes(login, alice):
     with time_machine.travel(later, tick=False):
         response = client.get(reverse("home"))
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert response["Location"].startswith(reverse("account_login"))
 
 
 def test_each_request_restarts_the_idle_clock(login, alice):
@@ -210,7 +218,7 @@ def test_each_request_restarts_the_idle_clock(login, alice):
 
 
 def test_the_session_cookie_ends_when_the_browser_closes(client, alice):
-    client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+    client.post(reverse("account_login"), {"login": "alice", "password": PASSWORD})
     cookie = client.cookies["sessionid"]
     assert cookie.value
     assert not cookie["expires"] and not cookie["max-age"]
@@ -235,3 +243,29 @@ def test_each_of_the_four_password_rules_refuses_what_it_should(password, code):
     with pytest.raises(ValidationError) as refused:
         validate_password(password, user=user)
     assert code in {error.code for error in refused.value.error_list}
+
+
+def test_production_requires_a_second_factor_whatever_the_environment_says(load):
+    assert load(**PRODUCTION)["REQUIRE_SECOND_FACTOR"] is True
+    assert load(**PRODUCTION, REQUIRE_SECOND_FACTOR="0")["REQUIRE_SECOND_FACTOR"] is True
+
+
+def test_development_leaves_the_second_factor_optional_unless_asked(load):
+    assert load(COREFLECT_ENV="development")["REQUIRE_SECOND_FACTOR"] is False
+    assert load(COREFLECT_ENV="development", REQUIRE_SECOND_FACTOR="1")["REQUIRE_SECOND_FACTOR"]
+
+
+def test_single_sign_on_is_off_until_all_three_entra_settings_are_given(load):
+    def apps(**variables: str) -> list[dict[str, object]]:
+        return load(**PRODUCTION, **variables)["SOCIALACCOUNT_PROVIDERS"]["openid_connect"]["APPS"]
+
+    assert apps() == []
+    assert apps(ENTRA_TENANT_ID="t", ENTRA_CLIENT_ID="c") == []
+    (app,) = apps(ENTRA_TENANT_ID="t", ENTRA_CLIENT_ID="c", ENTRA_CLIENT_SECRET="s")
+    assert app["client_id"] == "c"
+    assert app["settings"]["server_url"] == "https://login.microsoftonline.com/t/v2.0"
+
+
+def test_links_in_emails_use_the_first_host_unless_a_base_url_is_given(load):
+    assert load(**PRODUCTION)["BASE_URL"] == "https://coreflect.example.nhs.uk"
+    assert load(**PRODUCTION, BASE_URL="https://x.example/")["BASE_URL"] == "https://x.example"

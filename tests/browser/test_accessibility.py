@@ -176,6 +176,10 @@ def no_sample(me: Person | None, user: User | None, today: dt.date) -> list[Kwar
     return []
 
 
+def spent_link_sample(me: Person | None, user: User | None, today: dt.date) -> list[Kwargs]:
+    return [{"uidb36": "1", "key": "spent-0123456789abcdef"}]
+
+
 # URL name → sample path parameters for a signed-in person (None when signed out).
 SAMPLES: dict[str, Callable[[Person | None, User | None, dt.date], list[Kwargs]]] = {
     "compliance:person": person_sample,
@@ -201,6 +205,11 @@ SAMPLES: dict[str, Callable[[Person | None, User | None, dt.date], list[Kwargs]]
     "notes:caseload_archive": caseload_sample,
     "notes:caseload_restore": caseload_sample,
     "notes:model_decide": model_request_sample,
+    # A password link that is no longer good: the page that says so and offers a new one.
+    "account_reset_password_from_key": spent_link_sample,
+    # Security keys: the demo has none (a real browser cannot make one without a person).
+    "mfa_remove_webauthn": no_sample,
+    "mfa_edit_webauthn": no_sample,
 }
 
 
@@ -215,8 +224,10 @@ def test_every_page_with_a_path_parameter_has_a_sample():
 
 def test_the_page_walk_finds_the_known_pages_and_leaves_out_downloads():
     names = {p.name for p in app_pages()}
-    assert {"home", "login", "compliance:matrix", "compliance:person"} <= names
-    assert not names & {"logout", "compliance:matrix_csv", "compliance:matrix_xlsx"}
+    assert {"home", "account_login", "compliance:matrix", "compliance:person"} <= names
+    assert {"mfa_activate_totp", "account_reset_password", "account_change_password"} <= names
+    assert not names & {"account_logout", "compliance:matrix_csv", "compliance:matrix_xlsx"}
+    assert not names & {"account_signup", "account_email", "openid_connect_login"}
     assert not any(name.startswith("admin:") for name in names)
 
 
@@ -413,7 +424,7 @@ def test_the_scan_itself_catches_a_violation_and_a_blocked_inline_script(
 ):
     """Guards the guard: a scan that could not fail would pass every page."""
     page, console = open_page()
-    response = page.goto("/login/")
+    response = page.goto("/accounts/login/")
     assert run_axe(page, axe_js) == []
     assert csp_problems(page.url, response.all_headers()) == []
 

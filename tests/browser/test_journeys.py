@@ -385,7 +385,7 @@ class Keyboard:
 def test_supervisor_records_a_one_to_one_with_the_keyboard_alone(demo, page, shots):
     supervisor, supervisee = a_supervisor(demo.today)
     keys = Keyboard(page, shots)
-    page.goto("/login/")
+    page.goto("/accounts/login/")
 
     keys.tab_to(page.get_by_label("Username"), "username")
     page.keyboard.type(supervisor.user.username)

@@ -22,7 +22,7 @@ LONDON = ZoneInfo("Europe/London")
 
 def sign_in(client, username, password):
     return client.post(
-        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR="192.0.2.7"
+        reverse("account_login"), {"login": username, "password": password}, REMOTE_ADDR="192.0.2.7"
     )
 
 
@@ -36,8 +36,8 @@ def password(everyone):
 
 def test_a_sign_in_is_recorded_with_the_connections_address(client, alice, password):
     response = client.post(
-        reverse("login"),
-        {"username": "alice", "password": password},
+        reverse("account_login"),
+        {"login": "alice", "password": password},
         REMOTE_ADDR="192.0.2.7",
         HTTP_X_FORWARDED_FOR="203.0.113.99",
     )
@@ -64,7 +64,7 @@ def test_a_username_that_is_no_account_is_not_kept(client, alice):
 
 def test_a_sign_out_is_recorded(login, alice):
     client = login(alice)
-    client.post(reverse("logout"))
+    client.post(reverse("account_logout"))
     assert AuditEvent.objects.filter(action="auth.sign_out", actor=alice.user).count() == 1
 
 

@@ -172,4 +172,4 @@ def test_xlsx_download_for_a_user_who_may_see_no_one_has_no_rows(client, everyon
 def test_downloads_need_a_sign_in(client, everyone):
     for path in ("/matrix.xlsx", "/matrix.csv"):
         response = client.get(path)
-        assert response.status_code == 302 and response["Location"].startswith("/login/")
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")

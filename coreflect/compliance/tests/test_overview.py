@@ -420,7 +420,7 @@ def test_only_the_whole_organisations_overview_is_kept(everyone, hana_sees):
 def test_the_overview_needs_a_sign_in(client, everyone):
     response = client.get("/")
     assert response.status_code == 302
-    assert response["Location"].startswith("/login/")
+    assert response["Location"].startswith("/accounts/login/")
 
 
 def test_overview_query_count_does_not_grow_with_people(client, north, hana):

@@ -87,7 +87,7 @@ def test_head_governance_and_admin_see_every_row(login, everyone, who):
 def test_logged_out_visitor_is_sent_to_sign_in(client, everyone):
     response = client.get("/matrix/")
     assert response.status_code == 302
-    assert response["Location"].startswith("/login/")
+    assert response["Location"].startswith("/accounts/login/")
 
 
 # The person page.

@@ -20,8 +20,8 @@ def test_the_demo_has_a_disclosure_told_first_and_seen_and_one_not_told_and_new(
     assert not_told.ground == Ground.SAFEGUARDING
     worker = not_told.supervisee
     signed_in = client.post(
-        reverse("login"),
-        {"username": worker.user.username, "password": build.PASSWORD},
+        reverse("account_login"),
+        {"login": worker.user.username, "password": build.PASSWORD},
         follow=True,
     )
     assert "there is 1 new disclosure about you" in signed_in.content.decode()

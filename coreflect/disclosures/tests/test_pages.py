@@ -86,7 +86,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, disclosure):
     for url in (LIST, NEW, COUNTS):
         response = client.get(url)
         assert response.status_code == 302
-        assert response["Location"].startswith(reverse("login"))
+        assert response["Location"].startswith(reverse("account_login"))
 
 
 def test_a_user_without_a_person_gets_404(client, django_user_model, disclosure):
@@ -199,7 +199,7 @@ def test_another_supervisor_may_open_the_form_for_their_own_supervisees(login, s
 
 def sign_in(client, person):
     return client.post(
-        reverse("login"), {"username": person.user.username, "password": PASSWORD}, follow=True
+        reverse("account_login"), {"login": person.user.username, "password": PASSWORD}, follow=True
     )
 
 

@@ -98,7 +98,7 @@ MIN_VISITS = 20
 # Pages found by following links, per URL name and person, beyond the filled-in patterns (the
 # matrix links every person; a few dozen of each are plenty to read what each kind shows).
 LINKS_PER_NAME = 10
-SKIP_PREFIXES = ("/static/", "/media/", "/logout/")
+SKIP_PREFIXES = ("/static/", "/media/", "/accounts/logout/")
 DISCLOSURES = "/disclosures/"
 
 
@@ -687,6 +687,17 @@ def kwargs_for(name: str, params: tuple[str, ...], ids: Ids) -> list[dict[str, o
             return [{"pk": pk} for pk in by_name[name]]
         if namespace in ("notes", "supervision"):
             return [{"pk": pk} for pk in ids.sessions + ids.co_reflections[:1]]
+    # Sign-in's pages (coreflect/signin) show no notes; a spent link, a key that is no one's.
+    signin: dict[str, list[dict[str, object]]] = {
+        "account_confirm_email": [{"key": "spent"}],
+        "account_reset_password_from_key": [{"uidb36": "1", "key": "spent-0123456789"}],
+        "mfa_remove_webauthn": [{"pk": 1}],
+        "mfa_edit_webauthn": [{"pk": 1}],
+        "openid_connect_login": [{"provider_id": "entra"}],
+        "openid_connect_callback": [{"provider_id": "entra"}],
+    }
+    if name in signin:
+        return signin[name]
     if namespace == "admin":
         choices = [ids.admin.get(p, []) for p in params]
         return [dict(zip(params, combo, strict=True)) for combo in itertools.product(*choices)]
@@ -814,7 +825,7 @@ class Crawl:
                 self.notes.append(f"NOTE {visitor.label}: {url} shows {noted}")
             if response.status_code in (301, 302, 303, 307, 308):
                 location = urlsplit(urljoin(url, response["Location"]))
-                signing_in = location.path in (reverse("login"), reverse("admin:login"))
+                signing_in = location.path in (reverse("account_login"), reverse("admin:login"))
                 if signing_in and location.path in seen:
                     continue  # the sign-in page, read once already
                 if signing_in:

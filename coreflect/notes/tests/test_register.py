@@ -494,7 +494,7 @@ def test_register_without_permission_is_404(login, everyone, who):
 
 def test_register_signed_out_goes_to_sign_in(client, db):
     response = client.get(PAGE)
-    assert response.status_code == 302 and response["Location"].startswith("/login/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
 
 
 def test_navigation_links_the_register_for_those_who_may_open_it(login, everyone):
