@@ -30,4 +30,5 @@ def current_person(request: HttpRequest) -> dict[str, object]:
         "can_view_disclosure_counts": has_permission(user, Permission.VIEW_DISCLOSURE_COUNTS),
         "can_review_retention": has_permission(user, Permission.REVIEW_RETENTION),
         "can_view_audit_log": has_permission(user, Permission.VIEW_AUDIT_LOG),
+        "can_manage_people": has_permission(user, Permission.MANAGE_PEOPLE),
     }

@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "coreflect.disclosures",
     "coreflect.retention",
     "coreflect.auditlog",
+    "coreflect.staff",
     "coreflect.demo",
 ]
 
