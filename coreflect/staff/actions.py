@@ -63,7 +63,7 @@ def as_opened(person: Person) -> str:
 def _lock(person: Person, opened: str) -> Person:
     """The person's row, locked for this transaction, if it is still as the form saw it."""
     current = (
-        Person.objects.select_for_update()
+        Person.objects.select_for_update(of=("self",))
         .select_related("service", "locality", "line_manager", "user")
         .get(pk=person.pk)
     )
@@ -375,7 +375,7 @@ def record_leaving(*, by: User, person: Person, opened: str, leaving: dt.date) -
     for row, what in ((period, "employment"), (placement, "current role and team")):
         if row is not None:
             _refuse(rules.leaving_problem(row.start_date, leaving, what), "leaving")
-    relationships = SupervisionRelationship.objects.select_for_update().filter(
+    relationships = SupervisionRelationship.objects.select_for_update(of=("self",)).filter(
         Q(supervisee=current) | Q(supervisor=current),
         Q(end_date__isnull=True) | Q(end_date__gt=leaving),
     )

@@ -422,7 +422,7 @@ def _lock_relationship(
     relationship: SupervisionRelationship, opened: str
 ) -> SupervisionRelationship:
     current = (
-        SupervisionRelationship.objects.select_for_update()
+        SupervisionRelationship.objects.select_for_update(of=("self",))
         .select_related("supervisee", "supervisor")
         .get(pk=relationship.pk)
     )
