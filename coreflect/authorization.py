@@ -39,6 +39,12 @@ class Permission(StrEnum):
     REVIEW_RETENTION = "review_retention"
     # Search and download the audit log (never note or disclosure content: not in it).
     VIEW_AUDIT_LOG = "view_audit_log"
+    # Add and edit people, their role and team, starts and leaving dates (coreflect/staff);
+    # never the privileged roles (people.models.PRIVILEGED_ROLES).
+    MANAGE_PEOPLE = "manage_people"
+    # Give anyone any role, privileged ones included, after a recent second factor; the
+    # person's own role must be administrator (a superuser without one may not).
+    GRANT_ROLES = "grant_roles"
 
 
 class BaseRole:
@@ -62,6 +68,7 @@ class HeadOfPeerWork(BaseRole):
             Permission.MANAGE_REFLECTIVE_MODELS,
             Permission.VIEW_DISCLOSURE_COUNTS,
             Permission.REVIEW_RETENTION,
+            Permission.MANAGE_PEOPLE,
         }
     )
 
@@ -122,6 +129,8 @@ class Administrator(BaseRole):
             Permission.CHANGE_POLICY,
             Permission.MANAGE_REFLECTIVE_MODELS,
             Permission.VIEW_AUDIT_LOG,
+            Permission.MANAGE_PEOPLE,
+            Permission.GRANT_ROLES,
         }
     )
 

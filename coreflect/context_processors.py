@@ -42,4 +42,5 @@ def current_person(request: HttpRequest) -> dict[str, object]:
         "second_factor_pending": user.is_authenticated
         and settings.REQUIRE_SECOND_FACTOR
         and not used_second_factor(request),
+        "can_manage_people": has_permission(user, Permission.MANAGE_PEOPLE),
     }

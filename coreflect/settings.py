@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "coreflect.disclosures",
     "coreflect.retention",
     "coreflect.auditlog",
+    "coreflect.staff",
     "coreflect.demo",
 ]
 

@@ -24,6 +24,7 @@ LAYERS = [
     "disclosures",
     "retention",
     "auditlog",
+    "staff",
     "imports",
     "demo",
 ]

@@ -31,6 +31,10 @@ PEER_WORK_ROLES = frozenset(
     }
 )
 
+# Roles granted only by an administrator on the role page, after a recent second factor
+# (coreflect/staff): never by the add and edit pages.
+PRIVILEGED_ROLES = frozenset({Role.ADMIN, Role.GOVERNANCE, Role.HEAD_OF_PEER_WORK})
+
 
 class AbsenceType(models.TextChoices):
     SICKNESS = "sickness", "Sickness"
@@ -100,6 +104,10 @@ class Person(models.Model):
     class Meta:
         ordering = ["name", "external_id"]
         verbose_name_plural = "people"
+        indexes = [
+            # The people list pages through everyone in this order (coreflect/staff).
+            models.Index(fields=["name", "id"], name="person_name_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(line_manager=F("id")), name="person_not_own_line_manager"

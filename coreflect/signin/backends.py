@@ -5,16 +5,21 @@ from allauth.account.auth_backends import AuthenticationBackend as AllauthBacken
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from coreflect.people.models import EmploymentPeriod
+from coreflect.people.models import EmploymentPeriod, Person, Placement
 from coreflect.signin import rules
 
 
 def has_left(user: Any, today: dt.date | None = None) -> bool:
-    """Whether the user's person has left (every employment period ended before today)."""
-    periods = EmploymentPeriod.objects.filter(person__user_id=user.pk).values_list(
-        "start_date", "end_date"
+    """Whether the user's person has left (coreflect/signin/rules.py says when)."""
+    person = Person.objects.filter(user_id=user.pk).only("pk", "role").first()
+    if person is None:
+        return False  # an account with no person (a superuser): nothing says they left
+    return rules.has_left(
+        EmploymentPeriod.objects.filter(person=person).values_list("start_date", "end_date"),
+        Placement.objects.filter(person=person).values_list("start_date", "end_date"),
+        in_peer_work=person.is_peer_worker,
+        today=today or timezone.localdate(),
     )
-    return rules.has_left(periods, today or timezone.localdate())
 
 
 class AuthenticationBackend(AllauthBackend):

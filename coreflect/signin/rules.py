@@ -9,12 +9,25 @@ from typing import Any
 Period = tuple[dt.date, dt.date | None]
 
 
-def has_left(periods: Iterable[Period], today: dt.date) -> bool:
-    """Whether someone whose employment is these periods has left by today: they had some, and
-    the last day of every one is behind them. Their last day itself still counts as employed,
-    and someone with no periods recorded (not in a peer-work role) is not judged a leaver."""
+def _all_over(periods: Iterable[Period], today: dt.date) -> bool:
     ends = [end for _, end in periods]
     return bool(ends) and all(end is not None and end < today for end in ends)
+
+
+def has_left(
+    employment: Iterable[Period],
+    placements: Iterable[Period],
+    *,
+    in_peer_work: bool,
+    today: dt.date,
+) -> bool:
+    """Whether someone has left by today. Someone in a peer-work role has left when they had
+    employment periods and the last day of every one is behind them; anyone has left when they
+    had placements (periods in a role and team) and every one is over. The last day itself
+    still counts. Someone who moved from peer work into another role (their peer-work
+    employment ended, a placement in the new role open) has not left, and someone with
+    nothing recorded is not judged a leaver."""
+    return (in_peer_work and _all_over(employment, today)) or _all_over(placements, today)
 
 
 def second_factor_recent(at: float | None, now: float, minutes: int) -> bool:

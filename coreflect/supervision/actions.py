@@ -297,6 +297,12 @@ def start_relationship(
     """Record who supervises whom. Refused: a governance or administrator account as the
     supervisor, the same relationship twice at once, a second overlapping peer work supervisor.
     Whether the supervisor is a peer supervisor follows their role (seed 001)."""
+    relationship = _create(supervisee, supervisor, type, start_date, end_date)
+    record(by=by, action="relationship.start", target=relationship)
+    return relationship
+
+
+def _check_supervisor(supervisee: Person, supervisor: Person) -> None:
     if supervisee.pk == supervisor.pk:
         raise ValidationError("A person cannot supervise themselves.")
     if not rules.may_supervise(supervisor.role):
@@ -304,6 +310,17 @@ def start_relationship(
             f"{supervisor.name} has a {supervisor.get_role_display().lower()} account, which "
             "cannot supervise anyone."
         )
+
+
+def _create(
+    supervisee: Person,
+    supervisor: Person,
+    type: str,
+    start_date: dt.date,
+    end_date: dt.date | None,
+) -> SupervisionRelationship:
+    """A new relationship, after the checks every one must pass."""
+    _check_supervisor(supervisee, supervisor)
     if end_date is not None and end_date < start_date:
         raise ValidationError("The end date is before the start date.")
     _refuse_duplicate(supervisee, supervisor, type, start_date, end_date)
@@ -312,7 +329,7 @@ def start_relationship(
     try:
         # A savepoint, so that a clash with a relationship saved meanwhile is told as such.
         with transaction.atomic():
-            relationship = SupervisionRelationship.objects.create(
+            return SupervisionRelationship.objects.create(
                 supervisee=supervisee,
                 supervisor=supervisor,
                 type=type,
@@ -321,12 +338,14 @@ def start_relationship(
                 supervisor_is_peer=supervisor.is_peer_worker,
             )
     except IntegrityError:
-        raise ValidationError(
-            f"Someone else has just recorded a relationship for {supervisee.name}. Check the "
-            "list and try again."
-        ) from None
-    record(by=by, action="relationship.start", target=relationship)
-    return relationship
+        raise _saved_meanwhile(supervisee) from None
+
+
+def _saved_meanwhile(supervisee: Person) -> ValidationError:
+    return ValidationError(
+        f"Someone else has just recorded a relationship for {supervisee.name}. Check the "
+        "list and try again."
+    )
 
 
 def _refuse_duplicate(
@@ -335,6 +354,8 @@ def _refuse_duplicate(
     type: str,
     start_date: dt.date,
     end_date: dt.date | None,
+    *,
+    besides: SupervisionRelationship | None = None,
 ) -> None:
     """The same two people in the same kind of relationship at overlapping dates is one
     relationship recorded twice."""
@@ -343,6 +364,8 @@ def _refuse_duplicate(
     ).filter(Q(end_date__isnull=True) | Q(end_date__gte=start_date))
     if end_date is not None:
         overlapping = overlapping.filter(start_date__lte=end_date)
+    if besides is not None:
+        overlapping = overlapping.exclude(pk=besides.pk)
     clash = overlapping.first()
     if clash is not None:
         until = f" to {clash.end_date:%d %b %Y}" if clash.end_date else ""
@@ -375,6 +398,126 @@ def end_relationship(
         before=str(before) if before else None,
     )
     return relationship
+
+
+# Changing a relationship: correcting its kind or first day, or moving the supervisee to a
+# new supervisor from a date. The form carries the relationship as it was opened; if it was
+# changed since, nothing is written (StaleRelationship).
+
+
+class StaleRelationship(Exception):
+    """The relationship changed since the form was opened; nothing was written."""
+
+
+def relationship_as_opened(relationship: SupervisionRelationship) -> str:
+    """What a change form carries to show what it was opened on."""
+    end = relationship.end_date.isoformat() if relationship.end_date else ""
+    return (
+        f"{relationship.supervisor_id}|{relationship.type}|"
+        f"{relationship.start_date.isoformat()}|{end}"
+    )
+
+
+def _lock_relationship(
+    relationship: SupervisionRelationship, opened: str
+) -> SupervisionRelationship:
+    current = (
+        SupervisionRelationship.objects.select_for_update(of=("self",))
+        .select_related("supervisee", "supervisor")
+        .get(pk=relationship.pk)
+    )
+    if relationship_as_opened(current) != opened:
+        raise StaleRelationship
+    return current
+
+
+def _dates(relationship: SupervisionRelationship) -> dict[str, str | None]:
+    end = relationship.end_date
+    return {
+        "type": relationship.type,
+        "supervisor": relationship.supervisor.external_id,
+        "start": relationship.start_date.isoformat(),
+        "end": end.isoformat() if end else None,
+    }
+
+
+@transaction.atomic
+def correct_relationship(
+    *,
+    by: User,
+    relationship: SupervisionRelationship,
+    opened: str,
+    type: str,
+    start_date: dt.date,
+) -> SupervisionRelationship:
+    """Correct the kind or the first day of a relationship recorded wrongly; the checks of a new
+    one apply (no duplicate, one peer work supervisor at a time)."""
+    current = _lock_relationship(relationship, opened)
+    if (type, start_date) == (current.type, current.start_date):
+        raise ValidationError("Nothing was changed: give a different kind or first day.")
+    if current.end_date is not None and current.end_date < start_date:
+        raise ValidationError(
+            f"The relationship ends on {current.end_date:%-d %B %Y}: its first day cannot be later."
+        )
+    _refuse_duplicate(
+        current.supervisee, current.supervisor, type, start_date, current.end_date, besides=current
+    )
+    if type == RelationshipType.PEER_WORK:
+        _refuse_second_peer_work_supervisor(
+            current.supervisee, start_date, current.end_date, besides=current
+        )
+    before = _dates(current)
+    current.type, current.start_date = type, start_date
+    try:
+        with transaction.atomic():
+            current.save(update_fields=["type", "start_date"])
+    except IntegrityError:
+        raise _saved_meanwhile(current.supervisee) from None
+    record(
+        by=by, action="relationship.change", target=current, before=before, after=_dates(current)
+    )
+    return current
+
+
+@transaction.atomic
+def move_relationship(
+    *,
+    by: User,
+    relationship: SupervisionRelationship,
+    opened: str,
+    supervisor: Person,
+    from_date: dt.date,
+) -> SupervisionRelationship:
+    """Move the supervisee to a new supervisor from a date: the relationship ends the day
+    before and a new one of the same kind starts on it, to the same end (if it had one)."""
+    current = _lock_relationship(relationship, opened)
+    if supervisor.pk == current.supervisor_id:
+        raise ValidationError(f"{supervisor.name} is the supervisor already.")
+    if from_date <= current.start_date:
+        raise ValidationError(
+            f"The relationship started on {current.start_date:%-d %B %Y}: a move must be from a "
+            "later day. To record that someone else supervised from the start, end this "
+            "relationship and add the right one."
+        )
+    if current.end_date is not None and from_date > current.end_date:
+        raise ValidationError(
+            f"The relationship ended on {current.end_date:%-d %B %Y}: add a new relationship "
+            "instead."
+        )
+    _check_supervisor(current.supervisee, supervisor)
+    before, until = _dates(current), current.end_date
+    current.end_date = from_date - dt.timedelta(days=1)
+    current.save(update_fields=["end_date"])
+    new = _create(current.supervisee, supervisor, current.type, from_date, until)
+    record(
+        by=by,
+        action="relationship.move",
+        target=new,
+        ended=current.pk,
+        before=before,
+        after=_dates(new),
+    )
+    return new
 
 
 # Absences, recorded by a line manager or supervisor (issue 10, point 5). The matrix takes

@@ -147,6 +147,43 @@ class RelationshipForm(NHSFormMixin, forms.Form):
         ].help_text = "Someone without a peer-work role is recorded as a non-peer supervisor."
 
 
+def _supervisors() -> QuerySet[Person]:
+    """Who may be made a supervisor: governance and administrator accounts are not offered
+    (rules.may_supervise)."""
+    supervising = [role for role in Role.values if rules.may_supervise(role)]
+    return Person.objects.order_by("name").filter(role__in=supervising)
+
+
+class CorrectRelationshipForm(NHSFormMixin, forms.Form):
+    """Correct what was recorded wrongly: the kind of relationship, or its first day."""
+
+    type = forms.ChoiceField(
+        label="Kind of relationship", choices=RelationshipType.choices, widget=forms.RadioSelect
+    )
+    start_date = forms.DateField(label="First day", widget=date_input())
+    opened = forms.CharField(widget=forms.HiddenInput)
+
+
+class MoveRelationshipForm(NHSFormMixin, forms.Form):
+    """The supervisee moves to a new supervisor from a date."""
+
+    supervisor = PersonChoiceField(
+        label="New supervisor",
+        queryset=Person.objects.none(),
+        help_text="Someone without a peer-work role is recorded as a non-peer supervisor.",
+    )
+    from_date = forms.DateField(
+        label="From",
+        widget=date_input(),
+        help_text="The new supervisor's first day. The current relationship ends the day before.",
+    )
+    opened = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["supervisor"].queryset = _supervisors()  # type: ignore[attr-defined]
+
+
 class EndRelationshipForm(NHSFormMixin, forms.Form):
     end_date = forms.DateField(
         label="Last day of the relationship",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/co-reflection/", views.new_co_reflection, name="new_co_reflection"),
     path("relationships/", views.relationships, name="relationships"),
     path("relationships/<int:pk>/end/", views.end_relationship, name="end_relationship"),
+    path("relationships/<int:pk>/change/", views.change_relationship, name="change_relationship"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/cancel/", views.cancel, name="cancel"),

@@ -12,8 +12,10 @@ from coreflect.supervision.forms import (
     AbsenceForm,
     CancelForm,
     CoReflectionForm,
+    CorrectRelationshipForm,
     EditSessionForm,
     EndRelationshipForm,
+    MoveRelationshipForm,
     OneToOneForm,
     RegisterForm,
     RelationshipForm,
@@ -347,6 +349,85 @@ def _confirm_end(
         request,
         "supervision/end_relationship.html",
         {"relationship": relationship, "form": form},
+    )
+
+
+RELATIONSHIP_STALE_MESSAGE = (
+    "Someone changed this relationship since you opened it, so your change was not saved. This "
+    "is how it is now; make your change again if it is still needed."
+)
+
+
+def _change_forms(
+    relationship: SupervisionRelationship,
+) -> tuple[CorrectRelationshipForm, MoveRelationshipForm]:
+    opened = actions.relationship_as_opened(relationship)
+    return (
+        CorrectRelationshipForm(
+            prefix="correct",
+            initial={
+                "type": relationship.type,
+                "start_date": relationship.start_date,
+                "opened": opened,
+            },
+        ),
+        MoveRelationshipForm(
+            prefix="move", initial={"from_date": timezone.localdate(), "opened": opened}
+        ),
+    )
+
+
+def change_relationship(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a relationship's kind or first day, or move the supervisee to a new supervisor
+    from a date (the relationship ends the day before and a new one starts)."""
+    relationship = access.get_relationship_to_manage(request.user, pk)
+    user = request.user
+    if not isinstance(user, User):
+        raise Http404("No such relationship")
+    correct, move = _change_forms(relationship)
+    which = request.POST.get("change") if request.method == "POST" else None
+    try:
+        if which == "correct":
+            correct = CorrectRelationshipForm(request.POST, prefix="correct")
+            if correct.is_valid():
+                data = correct.cleaned_data
+                actions.correct_relationship(
+                    by=user,
+                    relationship=relationship,
+                    opened=data["opened"],
+                    type=data["type"],
+                    start_date=data["start_date"],
+                )
+                messages.success(request, "Relationship corrected.")
+                return redirect("supervision:relationships")
+        elif which == "move":
+            move = MoveRelationshipForm(request.POST, prefix="move")
+            if move.is_valid():
+                data = move.cleaned_data
+                new = actions.move_relationship(
+                    by=user,
+                    relationship=relationship,
+                    opened=data["opened"],
+                    supervisor=data["supervisor"],
+                    from_date=data["from_date"],
+                )
+                day = new.start_date
+                messages.success(
+                    request,
+                    f"{new.supervisor.name} supervises {new.supervisee.name} from "
+                    f"{day.day} {day:%B %Y}.",
+                )
+                return redirect("supervision:relationships")
+    except actions.StaleRelationship:
+        relationship = access.get_relationship_to_manage(request.user, pk)
+        correct, move = _change_forms(relationship)
+        messages.error(request, RELATIONSHIP_STALE_MESSAGE)
+    except ValidationError as error:
+        (correct if which == "correct" else move).add_error(None, error)
+    return render(
+        request,
+        "supervision/change_relationship.html",
+        {"relationship": relationship, "correct": correct, "move": move},
     )
 
 

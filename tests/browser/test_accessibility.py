@@ -28,7 +28,7 @@ from django.utils import timezone
 from coreflect.authorization import ROLES
 from coreflect.imports.models import ImportRun
 from coreflect.notes.models import Action, CaseloadEntry, ModelRequest, Notes, NotesVersion
-from coreflect.people.models import Absence, Person, Role
+from coreflect.people.models import PRIVILEGED_ROLES, Absence, Person, Role
 from coreflect.supervision.access import visible_people
 from coreflect.supervision.models import Session, SupervisionRelationship
 
@@ -98,6 +98,22 @@ def relationship_sample(me: Person | None, user: User | None, today: dt.date) ->
     """A relationship in force (its page asks to confirm the end)."""
     current = SupervisionRelationship.objects.current(today).order_by("pk").first()
     return [{"pk": current.pk}] if current else []
+
+
+def staff_person_sample(me: Person | None, user: User | None, today: dt.date) -> list[Kwargs]:
+    """A peer worker (their record's forms) and someone in a privileged role (changed only by
+    an administrator with a recent second factor: the page says so instead)."""
+    people = Person.objects.order_by("external_id")
+    chosen = [
+        people.peer_workers().exclude(role__in=PRIVILEGED_ROLES).first(),
+        people.filter(role__in=PRIVILEGED_ROLES).first(),
+    ]
+    return [{"pk": p.pk} for p in chosen if p is not None]
+
+
+def staff_peer_worker_sample(me: Person | None, user: User | None, today: dt.date) -> list[Kwargs]:
+    """A peer worker, whose leaving date, start and role have forms for those who may."""
+    return staff_person_sample(me, user, today)[:1]
 
 
 def one_to_one_sample(me: Person | None, user: User | None, today: dt.date) -> list[Kwargs]:
@@ -187,6 +203,7 @@ SAMPLES: dict[str, Callable[[Person | None, User | None, dt.date], list[Kwargs]]
     "supervision:edit": open_session_sample,
     "supervision:cancel": open_session_sample,
     "supervision:end_relationship": relationship_sample,
+    "supervision:change_relationship": relationship_sample,
     "imports:run": import_run_sample,
     "absence_change": absence_sample,
     "notes:session": one_to_one_sample,
@@ -210,6 +227,10 @@ SAMPLES: dict[str, Callable[[Person | None, User | None, dt.date], list[Kwargs]]
     # Security keys: the demo has none (a real browser cannot make one without a person).
     "mfa_remove_webauthn": no_sample,
     "mfa_edit_webauthn": no_sample,
+    "staff:edit": staff_person_sample,
+    "staff:leaving": staff_peer_worker_sample,
+    "staff:start": staff_peer_worker_sample,
+    "staff:role": staff_peer_worker_sample,
 }
 
 

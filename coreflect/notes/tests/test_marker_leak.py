@@ -586,6 +586,7 @@ class Ids:
     imports: list[int]
     absences: list[int]
     people: list[str]
+    person_pks: list[int]
     admin: dict[str, list[str]]
 
 
@@ -652,6 +653,9 @@ def ids_of(marked: dict[str, Marked]) -> Ids:
         imports=list(ImportRun.objects.values_list("pk", flat=True)) or [1],
         absences=list(Absence.objects.order_by("pk").values_list("pk", flat=True)[:3]) or [1],
         people=sorted(people),
+        person_pks=sorted(
+            Person.objects.filter(external_id__in=people).values_list("pk", flat=True)
+        ),
         admin=admin_ids,
     )
 
@@ -679,6 +683,11 @@ def kwargs_for(name: str, params: tuple[str, ...], ids: Ids) -> list[dict[str, o
             "notes:model_decide": ids.model_requests,
             "notes:agenda_edit": ids.co_reflections + ids.sessions,
             "supervision:end_relationship": ids.relationships,
+            "supervision:change_relationship": ids.relationships,
+            "staff:edit": ids.person_pks,
+            "staff:leaving": ids.person_pks,
+            "staff:start": ids.person_pks,
+            "staff:role": ids.person_pks,
             "imports:run": ids.imports,
             "imports:errors": ids.imports,
             "absence_change": ids.absences,

@@ -7,12 +7,29 @@ from coreflect.signin import rules
 DAY = dt.date(2026, 11, 23)
 
 
-def test_someone_has_left_only_once_every_period_has_ended_before_today():
-    ended = (dt.date(2024, 1, 1), dt.date(2026, 11, 22))
-    assert rules.has_left([ended], DAY)
-    assert not rules.has_left([(dt.date(2024, 1, 1), DAY)], DAY)  # their last day still counts
-    assert not rules.has_left([ended, (dt.date(2026, 11, 1), None)], DAY)  # came back
-    assert not rules.has_left([], DAY)  # no periods: not in a peer-work role, not a leaver
+ENDED = (dt.date(2024, 1, 1), dt.date(2026, 11, 22))
+OPEN = (dt.date(2024, 1, 1), None)
+
+
+def left(employment, placements, in_peer_work=True):
+    return rules.has_left(employment, placements, in_peer_work=in_peer_work, today=DAY)
+
+
+def test_a_peer_worker_has_left_once_every_employment_period_ended_before_today():
+    assert left([ENDED], [OPEN])
+    assert not left([(dt.date(2024, 1, 1), DAY)], [OPEN])  # their last day still counts
+    assert not left([ENDED, (dt.date(2026, 11, 1), None)], [OPEN])  # came back
+    assert not left([], [])  # nothing recorded: not judged a leaver
+
+
+def test_anyone_has_left_once_every_placement_is_over():
+    assert left([], [ENDED], in_peer_work=False)
+    assert not left([], [ENDED, (dt.date(2026, 11, 22), None)], in_peer_work=False)
+
+
+def test_moving_out_of_peer_work_is_not_leaving():
+    # Peer-work employment ended the day before the move; a placement in the new role open.
+    assert not left([ENDED], [ENDED, (dt.date(2026, 11, 23), None)], in_peer_work=False)
 
 
 def test_a_second_factor_is_recent_within_the_minutes_given():
