@@ -341,3 +341,12 @@ def test_a_superusers_sign_in_is_privileged_whatever_the_persons_role(login, han
     alice.user.save()
     assert "Only an administrator can change" in words(login(hana).get(url(alice)))
     assert Person.objects.get(pk=alice.pk).name == "Alice Able"
+
+
+def test_the_persons_page_links_to_their_record_for_those_who_manage_people(
+    login, hana, sam, alice
+):
+    link = f'href="/staff/{alice.pk}/"'
+    assert link in login(hana).get(f"/people/{alice.external_id}/").content.decode()
+    # Her supervisor sees her page, not a way to change her record.
+    assert link not in login(sam).get(f"/people/{alice.external_id}/").content.decode()
