@@ -31,6 +31,8 @@ PEER_WORK_ROLES = frozenset(
     }
 )
 
+PRIVILEGED_ROLES = frozenset({Role.ADMIN, Role.GOVERNANCE, Role.HEAD_OF_PEER_WORK})
+
 
 class AbsenceType(models.TextChoices):
     SICKNESS = "sickness", "Sickness"
