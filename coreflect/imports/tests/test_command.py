@@ -324,6 +324,7 @@ def test_progress_is_reported_while_validating_then_writing(tmp_path):
         by=None,
         folder=write(tmp_path, GOOD),
         progress=lambda *args: calls.append(args),
+        grant_privileged=True,  # as the command does: Gina is given governance
     )
     assert result.ok
     assert calls[0] == ("validating", 0, 14)
