@@ -8,7 +8,7 @@ one was recorded, by whom and when. The access records of notes are not in the a
 """
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,28 +40,41 @@ def _start_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def _records(model: type[Model], where: Q) -> Q:
-    """The entries about the rows of `model` that match `where`."""
-    ids = model._default_manager.filter(where).order_by().values_list("pk", flat=True).distinct()
+def _ids(model: type[Model], where: Q) -> Iterable[int]:
+    return model._default_manager.filter(where).order_by().values_list("pk", flat=True)
+
+
+def _records(model: type[Model], ids: Iterable[int]) -> Q:
+    """The entries about these rows of `model`."""
     return Q(object_type=model._meta.label_lower, object_id__in=[str(pk) for pk in ids])
 
 
 def about(person_pks: list[int], user_ids: list[int]) -> Q:
     """The entries about these people: their person record and sign-in, and the records that
     are theirs, which imports and pages change row by row (employment, absences, supervision
-    either side, their sessions and their places on registers). One query a kind of record,
-    then the log's index on the record."""
+    either side, the sessions they lead or are on the register of, their places on
+    registers). A query or two a kind of record, each by its person index (a join of sessions
+    to registers with OR between them would read both tables whole), then the log's index on
+    the record."""
+    places = list(
+        Attendance.objects.filter(person__in=person_pks).order_by().values_list("pk", "session_id")
+    )
+    sessions = {session for _, session in places}
+    sessions.update(_ids(Session, Q(lead__in=person_pks)))
     return (
         Q(object_type="people.person", object_id__in=[str(pk) for pk in person_pks])
         | Q(object_type="auth.user", object_id__in=[str(u) for u in user_ids])
-        | _records(EmploymentPeriod, Q(person__in=person_pks))
-        | _records(Absence, Q(person__in=person_pks))
+        | _records(EmploymentPeriod, _ids(EmploymentPeriod, Q(person__in=person_pks)))
+        | _records(Absence, _ids(Absence, Q(person__in=person_pks)))
         | _records(
             SupervisionRelationship,
-            Q(supervisee__in=person_pks) | Q(supervisor__in=person_pks),
+            _ids(
+                SupervisionRelationship,
+                Q(supervisee__in=person_pks) | Q(supervisor__in=person_pks),
+            ),
         )
-        | _records(Session, Q(lead__in=person_pks) | Q(attendance__person__in=person_pks))
-        | _records(Attendance, Q(person__in=person_pks))
+        | _records(Session, sorted(sessions))
+        | _records(Attendance, [pk for pk, _ in places])
     )
 
 
