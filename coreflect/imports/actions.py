@@ -326,18 +326,20 @@ class _Audit:
         self.detail = dict(detail)
 
     def write(self, entries: Iterable[Entry]) -> None:
+        entries = iter(entries)
+        first = next(entries, None)
+        if first is None:
+            return  # nothing changed: not even an empty COPY
+        postgresql = connection.vendor == "postgresql"
         rows = (
-            (*self.actor, action, model._meta.label_lower, str(pk), detail)
-            for action, model, pk, detail in entries
-        )
-        if connection.vendor == "postgresql":
             # COPY takes the JSON as text.
-            _copy_in(
-                AuditEvent,
-                AUDIT_FIELDS,
-                ((*row[:-1], json.dumps(row[-1])) for row in rows),
-                _Writer(0, lambda stage, done, of: None),
-            )
+            (*self.actor, action, model._meta.label_lower, str(pk), json.dumps(detail))
+            if postgresql
+            else (*self.actor, action, model._meta.label_lower, str(pk), detail)
+            for action, model, pk, detail in itertools.chain([first], entries)
+        )
+        if postgresql:
+            _copy_in(AuditEvent, AUDIT_FIELDS, rows, _Writer(0, lambda stage, done, of: None))
             return
         for batch in itertools.batched(rows, BATCH):
             AuditEvent.objects.bulk_create(
