@@ -380,3 +380,8 @@ def test_an_uploads_rows_are_on_the_audit_log_as_the_uploaders(login, ada, immed
     assert {(e.actor, e.object_type) for e in entries if e.detail["file"] == "people.csv"} == {
         (ada.user, "people.person")
     }
+
+
+def test_the_upload_page_says_it_gives_no_privileged_role(login, ada):
+    text = login(ada).get("/imports/").content.decode()
+    assert "never gives anyone the administrator, governance or head of peer work role" in text
