@@ -8,16 +8,17 @@ one was recorded, by whom and when. The access records of notes are not in the a
 """
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from coreflect.audit.models import AuditEvent
-from coreflect.people.models import Person
+from coreflect.people.models import Absence, EmploymentPeriod, Person
+from coreflect.supervision.models import Attendance, Session, SupervisionRelationship
 
 PAGE_SIZE = 100
 # People a name matches, at most: a search by person is for one person.
@@ -39,6 +40,44 @@ def _start_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+def _ids(model: type[Model], where: Q) -> Iterable[int]:
+    return model._default_manager.filter(where).order_by().values_list("pk", flat=True)
+
+
+def _records(model: type[Model], ids: Iterable[int]) -> Q:
+    """The entries about these rows of `model`."""
+    return Q(object_type=model._meta.label_lower, object_id__in=[str(pk) for pk in ids])
+
+
+def about(person_pks: list[int], user_ids: list[int]) -> Q:
+    """The entries about these people: their person record and sign-in, and the records that
+    are theirs, which imports and pages change row by row (employment, absences, supervision
+    either side, the sessions they lead or are on the register of, their places on
+    registers). A query or two a kind of record, each by its person index (a join of sessions
+    to registers with OR between them would read both tables whole), then the log's index on
+    the record."""
+    places = list(
+        Attendance.objects.filter(person__in=person_pks).order_by().values_list("pk", "session_id")
+    )
+    sessions = {session for _, session in places}
+    sessions.update(_ids(Session, Q(lead__in=person_pks)))
+    return (
+        Q(object_type="people.person", object_id__in=[str(pk) for pk in person_pks])
+        | Q(object_type="auth.user", object_id__in=[str(u) for u in user_ids])
+        | _records(EmploymentPeriod, _ids(EmploymentPeriod, Q(person__in=person_pks)))
+        | _records(Absence, _ids(Absence, Q(person__in=person_pks)))
+        | _records(
+            SupervisionRelationship,
+            _ids(
+                SupervisionRelationship,
+                Q(supervisee__in=person_pks) | Q(supervisor__in=person_pks),
+            ),
+        )
+        | _records(Session, sorted(sessions))
+        | _records(Attendance, [pk for pk, _ in places])
+    )
+
+
 def matching(filters: Filters) -> QuerySet[AuditEvent]:
     """The entries that match, newest first."""
     events = AuditEvent.objects.all()
@@ -48,13 +87,9 @@ def matching(filters: Filters) -> QuerySet[AuditEvent]:
                 Q(external_id__iexact=filters.person) | Q(name__icontains=filters.person)
             ).values_list("pk", "user_id")[:PEOPLE_MATCHED]
         )
-        person_ids = [str(pk) for pk, _ in people]
+        person_pks = [pk for pk, _ in people]
         user_ids = [user for _, user in people if user is not None]
-        events = events.filter(
-            Q(actor_id__in=user_ids)
-            | Q(object_type="people.person", object_id__in=person_ids)
-            | Q(object_type="auth.user", object_id__in=[str(u) for u in user_ids])
-        )
+        events = events.filter(Q(actor_id__in=user_ids) | about(person_pks, user_ids))
     if filters.actor:
         # Found among the sign-ins (a small table), then by the log's actor index: a search
         # of millions of copied names would read the whole log.

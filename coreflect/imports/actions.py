@@ -6,11 +6,19 @@ changed rows are written, in batches: a re-import of the same files writes nothi
 million rows never mean a million queries. On PostgreSQL new rows go in with COPY and
 changed rows through a temporary table, since the ORM's per-object cost alone would take
 minutes at national scale; other databases use bulk_create and bulk_update.
+
+Each row written gets its own audit entry (import.row.create, import.row.change or
+import.row.end, naming the record, the file and the line, and for a change the values before
+and after), written in bulk with the rows of its file, the same way; a row left as it was gets
+none. The import as a whole gets one more, with the counts.
 """
 
 import codecs
 import datetime as dt
+import itertools
+import json
 import shutil
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,11 +31,13 @@ from django.db import connection, transaction
 from django.db.models import F, Field, Model
 from django.utils import timezone
 
-from coreflect.audit.actions import record
+from coreflect.audit.actions import name_of, record
+from coreflect.audit.models import AuditEvent
 from coreflect.imports import rules
 from coreflect.imports.models import ImportRun
 from coreflect.people.models import (
     PEER_WORK_ROLES,
+    PRIVILEGED_ROLES,
     Absence,
     EmploymentPeriod,
     Locality,
@@ -35,6 +45,7 @@ from coreflect.people.models import (
     Placement,
     Service,
 )
+from coreflect.signin.invitations import open_accounts
 from coreflect.supervision.models import Attendance, Session, SupervisionRelationship
 
 BATCH = 5000
@@ -66,6 +77,8 @@ class Result:
     errors: list[str] = field(default_factory=list)
     more_errors: int = 0
     counts: dict[str, Count] = field(default_factory=dict)
+    # Accounts opened for people with an email address and none (each sent an invitation).
+    accounts: int = 0
 
     @property
     def ok(self) -> bool:
@@ -76,7 +89,11 @@ class Result:
         return len(self.errors) + self.more_errors
 
     def summary(self) -> list[str]:
-        return [count.line(name) for name, count in self.counts.items()]
+        lines = [count.line(name) for name, count in self.counts.items()]
+        if self.accounts:
+            plural = "s" if self.accounts != 1 else ""
+            lines.append(f"{self.accounts} account{plural} opened, each invited by email")
+        return lines
 
 
 def upload_folder(run_id: int) -> Path:
@@ -125,9 +142,11 @@ def import_folder(
     folder: Path,
     progress: Progress | None = None,
     detail: Mapping[str, Any] | None = None,
+    grant_privileged: bool = False,
 ) -> Result:
     """Import the import files present in a folder (UTF-8, with or without a BOM). `detail`
-    goes into the audit entry (where the import came from)."""
+    goes into the audit entries (where the import came from); `grant_privileged` as for
+    import_files."""
     paths = {name: folder / name for name in rules.FILES if (folder / name).is_file()}
     total = sum(count_rows(path) for path in paths.values())
     return import_files(
@@ -136,6 +155,7 @@ def import_folder(
         total=total,
         progress=progress,
         detail=detail,
+        grant_privileged=grant_privileged,
     )
 
 
@@ -170,25 +190,37 @@ def import_files(
     total: int = 0,
     progress: Progress | None = None,
     detail: Mapping[str, Any] | None = None,
+    grant_privileged: bool = False,
 ) -> Result:
-    """Check the files (name → lines), then write them all; nothing if any row is wrong."""
+    """Check the files (name → lines), then write them all; nothing if any row is wrong.
+
+    A row giving someone a privileged role (PRIVILEGED_ROLES) they do not hold already is a
+    problem unless `grant_privileged`, which only the command line asks for (someone with
+    the server's shell); each such grant then gets an import.role_grant entry too."""
     report: Progress = progress or (lambda stage, done, of: None)
     report("validating", 0, total)
     parsed, errors = rules.parse(
         files,
         known_to_database(),
         progress=lambda done: report("validating", done, max(total, done)),
+        refused_roles=frozenset() if grant_privileged else PRIVILEGED_ROLES,
     )
     if errors:
         return Result(errors=errors, more_errors=parsed.problems - len(errors))
     writer = _Writer(parsed.total_rows, report)
     report("writing", 0, parsed.total_rows)
     with transaction.atomic():
-        result = Result(counts=_write(parsed, writer, today=timezone.localdate()))
+        audit = _Audit(by, detail or {})
+        result = Result(counts=_write(parsed, writer, audit, today=timezone.localdate()))
+        # Everyone with an email address and no account gets one, with no password, and an
+        # invitation emailed once this commits (coreflect/signin/invitations.py).
+        waiting = Person.objects.filter(user__isnull=True).exclude(email="")
+        result.accounts = len(open_accounts(waiting, by=by if isinstance(by, User) else None))
         record(
             by=by,
             action="import",
             files={name: vars(count) for name, count in result.counts.items()},
+            accounts_opened=result.accounts,
             **(detail or {}),
         )
     report("writing", parsed.total_rows, parsed.total_rows)
@@ -275,16 +307,130 @@ class _Writer:
             self.report("writing", min(self.done, self.total), self.total)
 
 
-def _write(parsed: rules.Parsed, writer: _Writer, *, today: dt.date) -> dict[str, Count]:
+Key = Any
+Row = tuple[Any, ...]
+# An audit entry for a row of a file: the action, the record's model and id, the detail.
+Entry = tuple[str, type[Model], int, dict[str, Any]]
+
+AUDIT_FIELDS = [
+    "actor_id",
+    "actor_username",
+    "actor_name",
+    "action",
+    "object_type",
+    "object_id",
+    "detail",
+]
+
+
+class _Audit:
+    """Writes the audit entries of an import's rows in bulk, a file's at a time (as its rows
+    are written: COPY on PostgreSQL, bulk_create elsewhere), never a query a row. The detail
+    of the import (where it came from) goes into the entries that grant a privileged role."""
+
+    def __init__(self, by: User | AnonymousUser | None, detail: Mapping[str, Any]) -> None:
+        actor = by if isinstance(by, User) else None
+        self.actor = (
+            actor.pk if actor else None,
+            actor.get_username() if actor else "",
+            name_of(actor) if actor else "",
+        )
+        self.detail = dict(detail)
+
+    def write(self, entries: Iterable[Entry]) -> None:
+        entries = iter(entries)
+        first = next(entries, None)
+        if first is None:
+            return  # nothing changed: not even an empty COPY
+        postgresql = connection.vendor == "postgresql"
+        rows = (
+            # COPY takes the JSON as text.
+            (*self.actor, action, model._meta.label_lower, str(pk), json.dumps(detail))
+            if postgresql
+            else (*self.actor, action, model._meta.label_lower, str(pk), detail)
+            for action, model, pk, detail in itertools.chain([first], entries)
+        )
+        if postgresql:
+            _copy_in(AuditEvent, AUDIT_FIELDS, rows, _Writer(0, lambda stage, done, of: None))
+            return
+        for batch in itertools.batched(rows, BATCH):
+            AuditEvent.objects.bulk_create(
+                [AuditEvent(**dict(zip(AUDIT_FIELDS, row, strict=True))) for row in batch],
+                batch_size=BATCH,
+            )
+
+
+@dataclass(frozen=True)
+class _File:
+    """A file's rows as the audit entries tell them, in the file's own terms."""
+
+    name: str
+    # The rows' keys as the file gives them (rules.Parsed), in the file's order, their lines,
+    # and the columns of a key.
+    keys: Sequence[Any]
+    lines: Sequence[int]
+    columns: tuple[str, ...]
+    # A row (values for the model's fields, stored or wanted): the values other than the key.
+    told: Callable[[Row], dict[str, Any]]
+
+
+def _text(value: Any) -> Any:
+    """A value as the files write it: a date YYYY-MM-DD, a time HH:MM, nothing blank."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.time):
+        return value.isoformat(timespec="minutes")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _entries(
+    file: _File, model: type[Model], diff: "_Diff", new_ids: Sequence[int]
+) -> Iterator[Entry]:
+    """An entry for each row created or changed: the record, the file and line, the row's key
+    and, for a change, the values that differ before and after."""
+    if len(file.keys) != diff.count.rows:
+        raise AssertionError(f"{file.name}: the rows are not in the file's order")
+
+    def where(at: int) -> dict[str, Any]:
+        key = file.keys[at]
+        values = key if isinstance(key, tuple) else (key,)
+        named = zip(file.columns, values, strict=True)
+        return {"file": file.name, "line": file.lines[at], **{c: _text(v) for c, v in named}}
+
+    for at, pk in zip(diff.new_at, new_ids, strict=True):
+        yield "import.row.create", model, pk, where(at)
+    for at, row, stored in zip(diff.changed_at, diff.changed, diff.before, strict=True):
+        before, after = file.told(stored), file.told(row[1:])
+        differ = [column for column in after if after[column] != before[column]]
+        yield (
+            rules.row_action(before, after),
+            model,
+            row[0],
+            {
+                **where(at),
+                "before": {c: before[c] for c in differ},
+                "after": {c: after[c] for c in differ},
+            },
+        )
+
+
+def _write(
+    parsed: rules.Parsed, writer: _Writer, audit: _Audit, *, today: dt.date
+) -> dict[str, Count]:
     counts: dict[str, Count] = {}
     if "people.csv" in parsed.rows:
-        counts["people.csv"] = _people(parsed.people, writer, today=today)
+        counts["people.csv"] = _people(parsed, writer, audit, today=today)
     person_pks, roles = {}, {}
     if parsed.rows.keys() - {"people.csv"}:
         for external_id, pk, role in Person.objects.order_by().values_list(
             "external_id", "pk", "role"
         ):
             person_pks[external_id], roles[external_id] = pk, role
+
+    def file(name: str, keys: Iterable[Any], *columns: str, told: Callable[[Row], Any]) -> _File:
+        return _File(name, list(keys), parsed.lines[name], columns, told)
 
     if "employment.csv" in parsed.rows:
         counts["employment.csv"] = _sync(
@@ -296,6 +442,14 @@ def _write(parsed: rules.Parsed, writer: _Writer, *, today: dt.date) -> dict[str
             },
             lambda row: (row[0], row[1]),
             writer,
+            audit,
+            file(
+                "employment.csv",
+                parsed.employment,
+                "person_id",
+                "start_date",
+                told=lambda row: {"end_date": _text(row[2])},
+            ),
         )
     if "supervision.csv" in parsed.rows:
         counts["supervision.csv"] = _sync(
@@ -321,6 +475,17 @@ def _write(parsed: rules.Parsed, writer: _Writer, *, today: dt.date) -> dict[str
             },
             lambda row: row[:4],
             writer,
+            audit,
+            file(
+                "supervision.csv",
+                parsed.supervision,
+                "supervisee_id",
+                "supervisor_id",
+                "type",
+                "start_date",
+                # Whether the supervisor is a peer follows their role (not a column).
+                told=lambda row: {"end_date": _text(row[4]), "supervisor_is_peer": row[5]},
+            ),
         )
     if "absences.csv" in parsed.rows:
         counts["absences.csv"] = _sync(
@@ -332,18 +497,57 @@ def _write(parsed: rules.Parsed, writer: _Writer, *, today: dt.date) -> dict[str
             },
             lambda row: row[:3],
             writer,
+            audit,
+            file(
+                "absences.csv",
+                parsed.absences,
+                "person_id",
+                "type",
+                "start_date",
+                told=lambda row: {"end_date": _text(row[3])},
+            ),
         )
     # Sessions created or changed by sessions.csv: their version is settled already.
     settled: set[str] = set()
+    external = {pk: pid for pid, pk in person_pks.items()}
     if "sessions.csv" in parsed.rows:
-        counts["sessions.csv"] = _sessions(parsed.sessions, person_pks, writer, settled)
+        counts["sessions.csv"] = _sessions(
+            parsed.sessions,
+            person_pks,
+            writer,
+            settled,
+            audit,
+            file(
+                "sessions.csv",
+                parsed.sessions,
+                "session_id",
+                told=lambda row: {
+                    "kind": row[1],
+                    "date": _text(row[2]),
+                    "start_time": _text(row[3]),
+                    "duration_minutes": row[4],
+                    "lead_id": external.get(row[5], ""),
+                    "modality": row[6],
+                    "location": row[7],
+                },
+            ),
+        )
     if "attendance.csv" in parsed.rows:
-        counts["attendance.csv"] = _attendance(parsed.attendance, person_pks, writer, settled)
+        counts["attendance.csv"] = _attendance(
+            parsed.attendance,
+            person_pks,
+            writer,
+            settled,
+            audit,
+            file(
+                "attendance.csv",
+                parsed.attendance,
+                "session_id",
+                "person_id",
+                told=lambda row: {"status": row[2]},
+            ),
+        )
     return counts
-
-
-Key = Any
-Row = tuple[Any, ...]
 
 
 def _sync(
@@ -352,43 +556,62 @@ def _sync(
     wanted: Mapping[Key, Row],
     key_of: Callable[[Row], Key],
     writer: _Writer,
+    audit: _Audit,
+    file: _File,
 ) -> Count:
-    """Make the table hold the wanted rows (values for `fields`, by natural key): create the
-    missing ones, update the changed ones, leave the rest. One query reads the table."""
+    """Make the table hold the wanted rows (values for `fields`, by natural key, in the
+    file's order): create the missing ones, update the changed ones, leave the rest; an audit
+    entry for each row created or changed. One query reads the table."""
     stored = {
         key_of(row[1:]): (row[0], row[1:])
         for row in model._default_manager.order_by()
         .values_list("pk", *fields)
         .iterator(chunk_size=20000)
     }
-    new, changed, count = _diff(wanted, stored)
-    writer.advance(count.unchanged)
-    _insert(model, fields, new, writer)
-    _update(model, fields, changed, writer)
-    return count
+    diff = _diff(wanted, stored)
+    writer.advance(diff.count.unchanged)
+    new_ids = _insert(model, fields, diff.new, writer)
+    _update(model, fields, diff.changed, writer)
+    audit.write(_entries(file, model, diff, new_ids))
+    return diff.count
 
 
-def _diff(
-    wanted: Mapping[Key, Row], stored: Mapping[Key, tuple[int, Row]]
-) -> tuple[list[Row], list[Row], Count]:
-    """(rows to create, (pk, *row) to update, counts)."""
-    new: list[Row] = []
-    changed: list[Row] = []
-    unchanged = 0
-    for key, row in wanted.items():
+@dataclass
+class _Diff:
+    """How the wanted rows differ from the stored ones. Each row to create or change is also
+    known by its place in the wanted rows' order (`*_at`), which is the file's, so that its
+    audit entry can name its line."""
+
+    new: list[Row] = field(default_factory=list)
+    new_at: "array[int]" = field(default_factory=lambda: array("I"))
+    # (pk, *row) for each row to update, its place, and its values as stored.
+    changed: list[Row] = field(default_factory=list)
+    changed_at: "array[int]" = field(default_factory=lambda: array("I"))
+    before: list[Row] = field(default_factory=list)
+    count: Count = field(default_factory=Count)
+
+
+def _diff(wanted: Mapping[Key, Row], stored: Mapping[Key, tuple[int, Row]]) -> _Diff:
+    diff = _Diff()
+    for at, (key, row) in enumerate(wanted.items()):
         before = stored.get(key)
         if before is None:
-            new.append(row)
+            diff.new.append(row)
+            diff.new_at.append(at)
         elif before[1] != row:
-            changed.append((before[0], *row))
+            diff.changed.append((before[0], *row))
+            diff.changed_at.append(at)
+            diff.before.append(before[1])
         else:
-            unchanged += 1
-    return new, changed, Count(created=len(new), updated=len(changed), unchanged=unchanged)
+            diff.count.unchanged += 1
+    diff.count.created, diff.count.updated = len(diff.new), len(diff.changed)
+    return diff
 
 
-def _people(people: Mapping[str, rules.PersonRow], writer: _Writer, *, today: dt.date) -> Count:
+def _people(parsed: rules.Parsed, writer: _Writer, audit: _Audit, *, today: dt.date) -> Count:
     """Create and update people, their services and localities, line managers and the
-    role and team history (Placement)."""
+    role and team history (Placement), with the audit entries of people.csv's rows."""
+    people = parsed.people
     services = dict(Service.objects.order_by().values_list("name", "pk"))
     missing = sorted({p.service for p in people.values() if p.service} - services.keys())
     for new_service in Service.objects.bulk_create([Service(name=name) for name in missing]):
@@ -415,15 +638,16 @@ def _people(people: Mapping[str, rules.PersonRow], writer: _Writer, *, today: dt
     for pk, *row, manager in Person.objects.order_by().values_list("pk", *fields, "line_manager"):
         stored[row[0]] = (pk, tuple(row))
         managers[row[0]] = manager
-    new, changed, count = _diff(wanted, stored)
+    diff = _diff(wanted, stored)
+    count = diff.count
     writer.advance(count.unchanged)
-    _insert(Person, fields, new, writer)
-    _update(Person, fields, changed, writer)
+    _insert(Person, fields, diff.new, writer)
+    _update(Person, fields, diff.changed, writer)
 
     # Line managers are people of the same file, so they are linked once all exist.
     pks = dict(Person.objects.order_by().values_list("external_id", "pk"))
     relink: list[Row] = []
-    touched = {row[1] for row in changed}
+    touched = {row[1] for row in diff.changed}
     for pid, p in people.items():
         manager = pks[p.line_manager_id] if p.line_manager_id else None
         if managers.get(pid) != manager:
@@ -438,8 +662,8 @@ def _people(people: Mapping[str, rules.PersonRow], writer: _Writer, *, today: dt
     # changed has their open placement closed today and a new one opened. A placement that
     # opened today (or is dated later) is corrected instead, so no empty period is recorded.
     # changed rows are (pk, external_id, name, email, role, service, locality).
-    movers = {row[0]: row[4:] for row in changed if stored[row[1]][1][3:] != row[4:]}
-    opening = [(pks[row[0]], *row[3:]) for row in new]
+    movers = {row[0]: row[4:] for row in diff.changed if stored[row[1]][1][3:] != row[4:]}
+    opening = [(pks[row[0]], *row[3:]) for row in diff.new]
     if movers:
         close: list[Row] = []
         correct: list[Row] = []
@@ -464,7 +688,65 @@ def _people(people: Mapping[str, rules.PersonRow], writer: _Writer, *, today: dt
         [(*row, today) for row in opening],
         writer.quiet(),
     )
+    audit.write(_people_entries(parsed, wanted, stored, managers, pks, services, localities, audit))
     return count
+
+
+def _people_entries(
+    parsed: rules.Parsed,
+    wanted: Mapping[str, Row],
+    stored: Mapping[str, tuple[int, Row]],
+    managers: Mapping[str, int | None],
+    pks: Mapping[str, int],
+    services: Mapping[str, int],
+    localities: Mapping[tuple[int | None, str], int],
+    audit: _Audit,
+) -> Iterator[Entry]:
+    """people.csv's entries: each person created or changed (their line manager included),
+    and each privileged role granted (which only the command line may: import_files)."""
+    service_names = {pk: name for name, pk in services.items()}
+    locality_names = {pk: name for (_, name), pk in localities.items()}
+    external = {pk: pid for pid, pk in pks.items()}
+
+    def told(row: Row, manager: int | None) -> dict[str, Any]:
+        _, name, email, role, service, locality = row
+        return {
+            "name": name,
+            "email": email,
+            "role": role,
+            "service": service_names.get(service, ""),
+            "locality": locality_names.get(locality, ""),
+            "line_manager_id": external.get(manager, "") if manager is not None else "",
+        }
+
+    for (pid, p), line in zip(parsed.people.items(), parsed.lines["people.csv"], strict=True):
+        where = {"file": "people.csv", "line": line, "person_id": pid}
+        held = stored.get(pid)
+        if held is None:
+            yield "import.row.create", Person, pks[pid], where
+        else:
+            before = told(held[1], managers[pid])
+            manager = pks[p.line_manager_id] if p.line_manager_id else None
+            after = told(wanted[pid], manager)
+            if differ := [column for column in after if after[column] != before[column]]:
+                yield (
+                    rules.row_action(before, after),
+                    Person,
+                    pks[pid],
+                    {
+                        **where,
+                        "before": {c: before[c] for c in differ},
+                        "after": {c: after[c] for c in differ},
+                    },
+                )
+        previous = held[1][3] if held is not None else None
+        if rules.is_privileged_grant(p.role, previous, PRIVILEGED_ROLES):
+            yield (
+                "import.role_grant",
+                Person,
+                pks[pid],
+                {**where, "role": p.role, "previous_role": previous or "", **audit.detail},
+            )
 
 
 SESSION_FIELDS = [
@@ -484,6 +766,8 @@ def _sessions(
     person_pks: Mapping[str, int],
     writer: _Writer,
     settled: set[str],
+    audit: _Audit,
+    file: _File,
 ) -> Count:
     """Create and update sessions; adds the ids of those created or changed to `settled`."""
     wanted = {
@@ -499,15 +783,16 @@ def _sessions(
         .iterator(chunk_size=20000)
     ):
         stored[row[0]] = (pk, tuple(row))
-    new, changed, count = _diff(wanted, stored)
-    writer.advance(count.unchanged)
-    _insert(Session, SESSION_FIELDS, new, writer)
+    diff = _diff(wanted, stored)
+    writer.advance(diff.count.unchanged)
+    new_ids = _insert(Session, SESSION_FIELDS, diff.new, writer)
     # A changed session moves to its next version, so that a form opened on it before the
     # import is refused as stale (supervision.actions) rather than overwriting the import.
-    _update(Session, SESSION_FIELDS, changed, writer, increment="version")
-    settled.update(row[0] for row in new)
-    settled.update(row[1] for row in changed)
-    return count
+    _update(Session, SESSION_FIELDS, diff.changed, writer, increment="version")
+    settled.update(row[0] for row in diff.new)
+    settled.update(row[1] for row in diff.changed)
+    audit.write(_entries(file, Session, diff, new_ids))
+    return diff.count
 
 
 def _attendance(
@@ -515,6 +800,8 @@ def _attendance(
     person_pks: Mapping[str, int],
     writer: _Writer,
     settled: set[str],
+    audit: _Audit,
+    file: _File,
 ) -> Count:
     """Create and update attendance; a session whose register changes moves to its next
     version, unless `settled` says this import created or changed it already."""
@@ -540,11 +827,11 @@ def _attendance(
         key = (row[0], row[1])
         if key in wanted:
             stored[key] = (pk, tuple(row))
-    new, changed, count = _diff(wanted, stored)
-    writer.advance(count.unchanged)
-    _insert(Attendance, ["session_id", "person_id", "status"], new, writer)
-    _update(Attendance, ["status"], [(row[0], row[3]) for row in changed], writer)
-    registers = {row[0] for row in new} | {row[1] for row in changed}
+    diff = _diff(wanted, stored)
+    writer.advance(diff.count.unchanged)
+    new_ids = _insert(Attendance, ["session_id", "person_id", "status"], diff.new, writer)
+    _update(Attendance, ["status"], [(row[0], row[3]) for row in diff.changed], writer)
+    registers = {row[0] for row in diff.new} | {row[1] for row in diff.changed}
     _update(
         Session,
         [],
@@ -552,24 +839,33 @@ def _attendance(
         writer.quiet(),
         increment="version",
     )
-    return count
+    audit.write(_entries(file, Attendance, diff, new_ids))
+    return diff.count
 
 
-def _insert(model: type[Model], fields: list[str], rows: Sequence[Row], writer: _Writer) -> None:
+def _insert(
+    model: type[Model], fields: list[str], rows: Sequence[Row], writer: _Writer
+) -> list[int]:
     """Create rows of values for `fields` (attribute names); other columns take their
-    defaults."""
+    defaults. Returns the new rows' ids, in order."""
     if not rows:
-        return
+        return []
     if connection.vendor == "postgresql":
-        _copy_in(model, fields, rows, writer)
-        return
+        ids = _new_ids(model, len(rows))
+        pk = str(model._meta.pk.attname)
+        numbered = ((pk_value, *row) for pk_value, row in zip(ids, rows, strict=True))
+        _copy_in(model, [pk, *fields], numbered, writer)
+        return ids
     manager = model._default_manager
+    ids = []
     for start in range(0, len(rows), BATCH):
         batch = rows[start : start + BATCH]
-        manager.bulk_create(
+        made = manager.bulk_create(
             [model(**dict(zip(fields, row, strict=True))) for row in batch], batch_size=BATCH
         )
+        ids += [obj.pk for obj in made]
         writer.advance(len(batch))
+    return ids
 
 
 def _update(
@@ -610,7 +906,18 @@ def _columns(model: type[Model], fields: Iterable[str]) -> list[Field[Any, Any]]
     return [model._meta.get_field(name) for name in fields]  # type: ignore[misc]
 
 
-def _copy_in(model: type[Model], fields: list[str], rows: Sequence[Row], writer: _Writer) -> None:
+def _new_ids(model: type[Model], count: int) -> list[int]:
+    """Ids for `count` new rows, from the table's own sequence as an INSERT would take them:
+    COPY gives none back, and each row's audit entry names its record."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [connection.ops.quote_name(model._meta.db_table), str(model._meta.pk.column), count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _copy_in(model: type[Model], fields: list[str], rows: Iterable[Row], writer: _Writer) -> None:
     quote = connection.ops.quote_name
     given = _columns(model, fields)
     now = timezone.now()
@@ -625,12 +932,13 @@ def _copy_in(model: type[Model], fields: list[str], rows: Sequence[Row], writer:
     )
     columns = ", ".join(quote(str(f.column)) for f in [*given, *defaults])
     sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+    number = 0
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for number, row in enumerate(rows, 1):
             copy.write_row(row + extra)
             if number % BATCH == 0:
                 writer.advance(BATCH)
-    writer.advance(len(rows) % BATCH)
+    writer.advance(number % BATCH)
 
 
 def _copy_update(

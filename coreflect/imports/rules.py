@@ -13,8 +13,9 @@ import csv
 import datetime as dt
 import heapq
 import re
+from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -49,6 +50,12 @@ ATTENDANCE_STATUSES = (
 )
 # A cancelled session's register keeps the status it was cancelled with: nobody attended.
 CANCELLATION_STATUSES = ("cancelled_by_supervisee", "cancelled_by_supervisor")
+# The roles in words, for the problems that name the roles an upload may not give.
+ROLE_NAMES = {
+    "admin": "administrator",
+    "governance": "governance",
+    "head_of_peer_work": "head of peer work",
+}
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "people.csv": ("person_id", "name", "email", "role", "service", "locality", "line_manager_id"),
@@ -156,6 +163,10 @@ class Parsed:
     sessions: dict[str, SessionRow] = field(default_factory=dict)
     # (session_id, person_id) → status
     attendance: dict[tuple[str, str], str] = field(default_factory=dict)
+    # file name → the line of each row of its dict above, in the dict's order (a row and its
+    # line are added together), for the audit entry of each row written. An array of the
+    # lines rather than a dict of the keys: a million rows take 4 MB, not a hundred.
+    lines: dict[str, array[int]] = field(default_factory=lambda: {n: array("I") for n in FILES})
     # Problems found in all; parse() returns at most PROBLEMS_KEPT of them.
     problems: int = 0
 
@@ -178,10 +189,12 @@ def parse(
     progress: Callable[[int], None] | None = None,
     *,
     keep: int = PROBLEMS_KEPT,
+    refused_roles: Collection[str] = frozenset(),
 ) -> tuple[Parsed, list[str]]:
     """Check the files (name → text lines, header first); return their rows and the first
     `keep` problems as `file:line: message`, in file then line order (Parsed.problems counts
-    them all). Absent files are fine. A file's lines may raise WrongEncoding."""
+    them all). Absent files are fine. A file's lines may raise WrongEncoding. A row that
+    would give someone one of `refused_roles` is a problem, unless they hold it already."""
     ctx = _Context(progress, keep)
     parsed = Parsed()
     for name in files:
@@ -199,7 +212,7 @@ def parse(
     if "people.csv" in files:
         table = _Table("people.csv", files["people.csv"], ctx)
         people = (
-            _people(table, ctx, parsed, known_people, known.line_managers, person_lines)
+            _people(table, ctx, parsed, known, known_people, person_lines, refused_roles)
             if table.usable
             else None
         )
@@ -225,6 +238,39 @@ def parse(
     parsed.rows = dict(ctx.rows)
     parsed.problems = ctx.count
     return parsed, ctx.errors()
+
+
+def is_privileged_grant(role: str, held: str | None, privileged: Collection[str]) -> bool:
+    """Whether a row giving someone `role` grants them a privileged role: one of `privileged`
+    that they do not hold already (`held` is their stored role, None for someone new)."""
+    return role in privileged and role != held
+
+
+def privileged_grants(
+    people: Mapping[str, PersonRow], held: Mapping[str, str], privileged: Collection[str]
+) -> Iterator[tuple[str, str]]:
+    """(person id, role) for each of the rows that grants a privileged role
+    (is_privileged_grant), `held` giving the stored roles."""
+    for pid, row in people.items():
+        if is_privileged_grant(row.role, held.get(pid), privileged):
+            yield pid, row.role
+
+
+def row_action(before: Mapping[str, object], after: Mapping[str, object]) -> str:
+    """The audit action for a stored row that an import changes (its values before and after,
+    as the file gives them): "import.row.end" when it sets the end date of something that
+    was ongoing (employment, supervision), else "import.row.change"."""
+    if before.get("end_date") == "" and after.get("end_date", "") != "":
+        return "import.row.end"
+    return "import.row.change"
+
+
+def refused_grant(role: str) -> str:
+    """The problem with a row that would give a role an upload may not give."""
+    return (
+        f"the {ROLE_NAMES.get(role, role)} role cannot be given by an upload; an administrator "
+        "grants it on the person's page"
+    )
 
 
 def more_problems(count: int) -> str:
@@ -556,17 +602,19 @@ def _people(
     table: _Table,
     ctx: _Context,
     parsed: Parsed,
+    stored: Known,
     known: dict[str, str],
-    stored_managers: Mapping[str, str],
     seen: dict[str, int],
+    refused_roles: Collection[str],
 ) -> dict[str, str]:
     """Check the rows; returns every person id known after them, and fills `seen` with the
     line of each id in the file."""
     name = table.name
     managers: list[tuple[int, str]] = []
     # person → line manager as the file would leave them: the file's rows over the stored.
-    manager_of = dict(stored_managers)
+    manager_of = dict(stored.line_managers)
     roles = frozenset(ROLES)
+    lines = parsed.lines[name]
     for line, (pid, full_name, email, role, service, locality, manager) in table.rows():
         ok = ctx.identifier(name, line, "person_id", pid)
         ok &= ctx.text(name, line, "name", full_name)
@@ -577,6 +625,9 @@ def _people(
             ok &= ctx.text(name, line, "email", email)
         if role not in roles:
             ok &= ctx.choice(name, line, "role", role, ROLES)
+        elif is_privileged_grant(role, stored.roles.get(pid), refused_roles):
+            ctx.problem(name, line, refused_grant(role))
+            ok = False
         ok &= ctx.text(name, line, "service", service, required=False)
         ok &= ctx.text(name, line, "locality", locality, required=False)
         if locality and not service:
@@ -596,6 +647,7 @@ def _people(
             manager_of.pop(pid, None)
         if ok:
             parsed.people[pid] = PersonRow(full_name, email, role, service, locality, manager)
+            lines.append(line)
     ids = known | {str(pid): str(pid) for pid in seen}
     for line, manager in managers:
         ctx.reference(name, line, "line_manager_id", manager, ids, "person", "people.csv")
@@ -644,6 +696,7 @@ def _employment(
                 )
             else:
                 parsed.employment[key] = end
+                parsed.lines[name].append(line)
 
 
 def _supervision(
@@ -702,6 +755,7 @@ def _supervision(
                 )
             else:
                 parsed.supervision[key] = end
+                parsed.lines[name].append(line)
     return lines
 
 
@@ -795,6 +849,7 @@ def _absences(table: _Table, ctx: _Context, parsed: Parsed, people: dict[str, st
                 )
             else:
                 parsed.absences[key] = end
+                parsed.lines[name].append(line)
 
 
 def _sessions(
@@ -867,6 +922,7 @@ def _sessions(
             parsed.sessions[sid] = SessionRow(
                 kind, day, start_time, minutes or 0, lead, modality, location
             )
+            parsed.lines[name].append(line)
     known.update((str(s), str(s)) for s in seen)
     return known
 
@@ -885,6 +941,7 @@ def _attendance(
     seen: dict[object, int] = {}
     statuses = frozenset(ATTENDANCE_STATUSES)
     attendance = parsed.attendance
+    lines = parsed.lines[name]
     for line, (sid, pid, status) in table.rows():
         # The common case, a good row, takes two lookups and a set test.
         session = sessions.get(sid) if sessions is not None else sid or None
@@ -915,3 +972,4 @@ def _attendance(
             )
         elif ok:
             attendance[key] = status
+            lines.append(line)

@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.datastructures import MultiValueDict
 from django.utils.safestring import SafeString, mark_safe
 
+from coreflect.audit.actions import record
 from coreflect.authorization import Permission, user_with
 from coreflect.imports import actions, rules
 from coreflect.imports.forms import UploadForm
@@ -70,10 +71,12 @@ def _more(run: ImportRun) -> str:
 
 def run_errors(request: HttpRequest, pk: int) -> HttpResponse:
     """The problems a failed run keeps, one a line, as a text file; a last line says how many
-    more there were."""
-    user_with(request, Permission.IMPORT_DATA)
+    more there were. The problems quote the files' values (names, email addresses), so the
+    download is on the audit log."""
+    user = user_with(request, Permission.IMPORT_DATA)
     run = get_object_or_404(ImportRun, pk=pk)
     lines = [*run.errors, rules.more_problems(run.more_errors)] if run.more_errors else run.errors
+    record(by=user, action="export.import_problems", target=run, format="txt")
     response = HttpResponse(
         "".join(f"{line}\n" for line in lines), content_type="text/plain; charset=utf-8"
     )

@@ -6,6 +6,10 @@ download: a file on their computer could not be taken back when the share is wit
 
 All my notes: every set of notes where I am the supervisee (my own supervision) or the
 supervisor who held the session (every one-to-one I held), never the ones shared with me.
+
+Each download writes the notes' access records (what was read) and one audit entry
+(export.notes: that a file of notes was taken away, by whom and of what; never what the notes
+say), like every download of personal data.
 """
 
 from django.contrib.auth.models import User
@@ -17,11 +21,12 @@ from django.utils import dateformat, timezone
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 
-from coreflect.audit.actions import record_read
+from coreflect.audit.actions import record, record_read
 from coreflect.audit.models import ReadHow
 from coreflect.authorization import person_of
 from coreflect.notes import access, pdf
 from coreflect.notes.access import Seat
+from coreflect.supervision.models import Session
 
 
 def _pdf_response(document: bytes, filename: str) -> HttpResponse:
@@ -33,16 +38,24 @@ def _pdf_response(document: bytes, filename: str) -> HttpResponse:
 
 @transaction.atomic
 def _record_downloads(
-    request: HttpRequest, seats: list[Seat], copies: list[pdf.NotesCopy], how: ReadHow
+    request: HttpRequest,
+    seats: list[Seat],
+    copies: list[pdf.NotesCopy],
+    how: ReadHow,
+    *,
+    session: Session | None,
 ) -> None:
     """Every read of note content is recorded (spec §5): one access record for each set of
     notes the file shows content of (a version's text or their actions), with the version
-    printed."""
+    printed. The download itself is one audit entry, naming the notes in it and the session
+    (None for all of someone's notes)."""
     if not isinstance(request.user, User):
         raise Http404("No such page")
+    printed: list[int] = []
     for seat, copy in zip(seats, copies, strict=True):
         if seat.notes is None or (copy.version is None and not copy.actions):
             continue  # nothing of these notes is printed: not a read
+        printed.append(seat.notes.pk)
         record_read(
             by=request.user,
             person=seat.me,
@@ -51,6 +64,14 @@ def _record_downloads(
             version=copy.version.number if copy.version else None,
             how=how,
         )
+    record(
+        by=request.user,
+        action="export.notes",
+        target=session,
+        format="pdf",
+        scope="session" if session is not None else "all",
+        notes=printed,
+    )
 
 
 def session_pdf(request: HttpRequest, pk: int) -> HttpResponse:
@@ -65,7 +86,7 @@ def session_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         reader=seat.me,
     )
     document = pdf.to_pdf(html)
-    _record_downloads(request, [seat], [copy], ReadHow.PDF)
+    _record_downloads(request, [seat], [copy], ReadHow.PDF, session=session)
     return _pdf_response(
         document,
         f"supervision-notes-{session.date.isoformat()}-{slugify(seat.supervisee.name)}.pdf",
@@ -101,7 +122,9 @@ def all_pdf(request: HttpRequest) -> HttpResponse:
     )
     document = pdf.to_pdf(html)
     ordered = [*mine, *held]
-    _record_downloads(request, ordered, [copies[s.session.pk] for s in ordered], ReadHow.PDF_ALL)
+    _record_downloads(
+        request, ordered, [copies[s.session.pk] for s in ordered], ReadHow.PDF_ALL, session=None
+    )
     today = timezone.localdate()
     return _pdf_response(
         document, f"supervision-notes-{slugify(me.name)}-as-of-{today.isoformat()}.pdf"

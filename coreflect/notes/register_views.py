@@ -191,6 +191,7 @@ def register_csv(request: HttpRequest) -> StreamingHttpResponse:
         action="export.notes_register",
         format="csv",
         as_of=view.as_of.isoformat(),
+        service=view.service.name if view.service is not None else "",
         filename=view.filename,
     )
     return exports.csv_response(register.csv_table(lines), filename=f"{view.filename}.csv")

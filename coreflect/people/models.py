@@ -32,7 +32,7 @@ PEER_WORK_ROLES = frozenset(
 )
 
 # Roles granted only by an administrator on the role page, after a recent second factor
-# (coreflect/staff): never by the add and edit pages.
+# (coreflect/staff): never by the add and edit pages, nor by an upload (coreflect/imports).
 PRIVILEGED_ROLES = frozenset({Role.ADMIN, Role.GOVERNANCE, Role.HEAD_OF_PEER_WORK})
 
 

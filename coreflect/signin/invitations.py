@@ -53,13 +53,13 @@ def open_accounts(people: Iterable[Person], *, by: User | None) -> list[User]:
         user.set_unusable_password()
         users.append(user)
     with transaction.atomic():
-        User.objects.bulk_create(users)
+        User.objects.bulk_create(users, batch_size=1000)
         if not all(user.pk for user in users):  # backends that return no keys (none used here)
             users = list(User.objects.filter(username__in=[u.username for u in users]))
         by_username = {user.username: user for user in users}
         for person, user in zip(waiting, users, strict=True):
             person.user = by_username[user.username]
-        Person.objects.bulk_update(waiting, ["user"])
+        Person.objects.bulk_update(waiting, ["user"], batch_size=1000)
         record(by=by, action="account.open", accounts=len(users))
         ids = [user.pk for user in users]
         transaction.on_commit(lambda: send_invitations.enqueue(ids))

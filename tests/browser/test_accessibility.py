@@ -184,6 +184,8 @@ def model_request_sample(me: Person | None, user: User | None, today: dt.date) -
 # withdrawing either has nothing to open (both are POST-only, answering 405 to the scan's
 # GET). Named so nothing else slips through.
 AWAITING_DEMO_NOTES = frozenset({"notes:withdraw_share", "notes:withdraw_own_supervision"})
+# Nor has it security keys (a real browser cannot make one without a person at it).
+NOT_IN_THE_DEMO = AWAITING_DEMO_NOTES | {"mfa_remove_webauthn", "mfa_edit_webauthn"}
 
 
 def no_sample(me: Person | None, user: User | None, today: dt.date) -> list[Kwargs]:
@@ -434,7 +436,7 @@ def samples_for(pattern: PagePattern, me: Person | None, today: dt.date) -> list
     if not pattern.params:
         return [{}]
     samples = SAMPLES[pattern.name](me, me.user if me else None, today)
-    if pattern.name in AWAITING_DEMO_NOTES:
+    if pattern.name in NOT_IN_THE_DEMO:
         return samples
     assert samples, f"no sample data for {pattern.name} ({pattern.route}) in the demo"
     return samples

@@ -173,3 +173,96 @@ def test_the_csv_has_every_match_and_its_download_is_recorded(login, ada, histor
     assert [row[4] for row in rows[1:]] == ["session.update", "session.create"]
     download = AuditEvent.objects.get(action="export.audit_log")
     assert download.actor == ada.user and download.detail["filters"] == {"action": "session"}
+
+
+# A person's own records: what imports and pages did to them is found under the person.
+
+
+@pytest.fixture
+def imported(db):
+    """GOOD imported (from the command line, so Gina's governance role is taken)."""
+    from coreflect.imports import actions
+    from coreflect.imports.tests.samples import GOOD
+
+    files = {name: text.splitlines(keepends=True) for name, text in GOOD.items()}
+    assert actions.import_files(by=None, files=files, grant_privileged=True).ok
+
+
+def rows_found(filters):
+    return sorted(
+        (e.detail["file"], e.detail["line"])
+        for e in search.matching(filters)
+        if e.action.startswith("import.row.")
+    )
+
+
+def test_a_person_search_finds_the_rows_an_import_wrote_about_their_records(imported):
+    # Jo: her person row, employment, both supervisions, absence, her two sessions and places.
+    assert rows_found(search.Filters(person="Jo Bell")) == [
+        ("absences.csv", 2),
+        ("attendance.csv", 2),
+        ("attendance.csv", 3),
+        ("employment.csv", 2),
+        ("people.csv", 2),
+        ("sessions.csv", 2),
+        ("sessions.csv", 3),
+        ("supervision.csv", 2),
+        ("supervision.csv", 3),
+    ]
+    # Sam: his person row, employment, the supervision he gives, the sessions he leads.
+    assert rows_found(search.Filters(person="P02")) == [
+        ("employment.csv", 3),
+        ("employment.csv", 4),
+        ("people.csv", 3),
+        ("sessions.csv", 2),
+        ("sessions.csv", 3),
+        ("supervision.csv", 2),
+    ]
+
+
+def test_a_person_search_with_an_action_and_dates_narrows_to_them(imported, history):
+    found = search.Filters(person="Jo Bell", action="import.row", date_to=dt.date(2026, 11, 23))
+    assert len(list(search.matching(found))) == 9
+    assert list(search.matching(search.Filters(person="Jo Bell", action="session"))) == []
+    before = search.Filters(person="Jo Bell", date_to=dt.date(2026, 11, 22))
+    assert list(search.matching(before)) == []
+
+
+def test_the_csv_of_a_person_search_over_dates_has_their_entries(login, gus, history):
+    response = login(gus).get(
+        "/audit/audit-log.csv",
+        {"person": "Sam Senior", "date_from": "2026-11-01", "date_to": "2026-11-05"},
+    )
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [row[4] for row in rows[1:]] == ["session.create"]
+    assert rows[1][1] == "2026-11-02T12:00:00+00:00"
+    download = AuditEvent.objects.get(action="export.audit_log")
+    assert download.detail["filters"] == {
+        "person": "Sam Senior",
+        "date_from": "2026-11-01",
+        "date_to": "2026-11-05",
+    }
+
+
+def test_a_person_search_takes_the_same_queries_however_many_records_they_have(
+    login, gus, alice, sam, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from coreflect.people.models import Absence
+
+    client = login(gus)
+    with CaptureQueriesContext(connection) as one:
+        client.get("/audit/", {"person": "Alice"})
+    for month in range(1, 13):
+        absence = Absence.objects.create(
+            person=alice,
+            type="annual_leave",
+            start_date=dt.date(2025, month, 1),
+            end_date=dt.date(2025, month, 2),
+        )
+        record(by=sam.user, action="absence.test", target=absence)
+    with django_assert_max_num_queries(len(one)):
+        page = client.get("/audit/", {"person": "Alice"}).text
+    assert page.count("absence.test") == 12

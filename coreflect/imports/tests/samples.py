@@ -32,9 +32,19 @@ S2,P01,apologies
 }
 
 
-def varied(**changes: tuple[str, str]) -> dict[str, str]:
-    """GOOD with one text replaced in some files: varied(people=("old", "new"))."""
-    files = dict(GOOD)
+# GOOD as the upload page takes it: Gina is given no privileged role (governance), which only
+# the command line may give.
+UPLOADABLE = {
+    **GOOD,
+    "people.csv": GOOD["people.csv"].replace(
+        "G01,Gina Gov,,governance", "G01,Gina Gov,,line_manager"
+    ),
+}
+
+
+def varied(base: dict[str, str] = GOOD, **changes: tuple[str, str]) -> dict[str, str]:
+    """GOOD (or `base`) with one text replaced in some files: varied(people=("old", "new"))."""
+    files = dict(base)
     for stem, (old, new) in changes.items():
         name = f"{stem}.csv"
         assert old in files[name], f"{old!r} is not in {name}"

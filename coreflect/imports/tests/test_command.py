@@ -19,6 +19,7 @@ from coreflect.people.models import (
     Service,
 )
 from coreflect.supervision.models import Attendance, Session, SupervisionRelationship
+from coreflect.testing import body_of
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +30,8 @@ SUMMARY = [
     "absences.csv: 1 rows (1 created, 0 updated, 0 unchanged)",
     "sessions.csv: 2 rows (2 created, 0 updated, 0 unchanged)",
     "attendance.csv: 2 rows (2 created, 0 updated, 0 unchanged)",
+    # The three with an email address (coreflect/signin/invitations.py).
+    "3 accounts opened, each invited by email",
 ]
 
 
@@ -258,7 +261,7 @@ def test_on_the_command_line_a_bad_folder_exits_with_status_1_and_only_errors_on
 
 def test_absent_files_are_fine(tmp_path, capsys):
     out = run(write(tmp_path / "a", {"people.csv": GOOD["people.csv"]}), capsys)
-    assert out == ["people.csv: 4 rows (4 created, 0 updated, 0 unchanged)"]
+    assert out == ["people.csv: 4 rows (4 created, 0 updated, 0 unchanged)", SUMMARY[-1]]
     out = run(write(tmp_path / "b", {"attendance.csv": "session_id,person_id,status\n"}), capsys)
     assert out == ["attendance.csv: 0 rows (0 created, 0 updated, 0 unchanged)"]
     out = run(write(tmp_path / "c", {"employment.csv": GOOD["employment.csv"]}), capsys)
@@ -303,7 +306,7 @@ def test_an_overlap_with_stored_peer_work_supervision_is_refused(tmp_path, capsy
 
 def test_a_file_with_a_byte_order_mark_is_read(tmp_path, capsys):
     out = run(write(tmp_path, {"people.csv": GOOD["people.csv"]}, encoding="utf-8-sig"), capsys)
-    assert out == ["people.csv: 4 rows (4 created, 0 updated, 0 unchanged)"]
+    assert out == ["people.csv: 4 rows (4 created, 0 updated, 0 unchanged)", SUMMARY[-1]]
 
 
 def test_a_file_that_is_not_utf8_is_reported_at_its_line(tmp_path, capsys):
@@ -324,6 +327,7 @@ def test_progress_is_reported_while_validating_then_writing(tmp_path):
         by=None,
         folder=write(tmp_path, GOOD),
         progress=lambda *args: calls.append(args),
+        grant_privileged=True,  # as the command does: Gina is given governance
     )
     assert result.ok
     assert calls[0] == ("validating", 0, 14)
@@ -589,3 +593,20 @@ def test_a_form_opened_before_an_import_changed_the_session_is_refused(tmp_path,
             by=ada.user, session=session, version=opened_at, location="Room 9"
         )
     assert Session.objects.get(external_id="S1").location == "Room 1"
+
+
+def test_an_import_opens_an_account_for_each_person_with_an_email_and_invites_them(
+    tmp_path, capsys, smtp, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    folder = write(tmp_path, GOOD)
+    with django_capture_on_commit_callbacks(execute=True):
+        run(folder, capsys)
+    jo = Person.objects.get(external_id="P01")
+    assert jo.user is not None and not jo.user.has_usable_password()
+    (invitation,) = smtp.to("jo.bell@example.nhs.uk")
+    assert "/accounts/password/reset/key/" in body_of(invitation)
+    # Imported again: nobody is invited twice.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert SUMMARY[-1] not in run(folder, capsys)
+    assert len(smtp.to("jo.bell@example.nhs.uk")) == 1

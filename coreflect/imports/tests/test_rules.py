@@ -893,3 +893,121 @@ def test_files_over_the_limit_together_are_refused_with_their_size_and_the_limit
 )
 def test_sizes_are_shown_in_the_unit_that_suits_them(size, shown):
     assert rules.file_size(size) == shown
+
+
+# Privileged roles: an upload may not give them (actions passes PRIVILEGED_ROLES).
+
+PRIVILEGED = frozenset({"admin", "governance", "head_of_peer_work"})
+
+
+def test_the_privileged_roles_are_the_models():
+    from coreflect.people.models import PRIVILEGED_ROLES
+
+    assert frozenset(PRIVILEGED_ROLES) == PRIVILEGED
+    assert set(rules.ROLE_NAMES) == PRIVILEGED
+
+
+@pytest.mark.parametrize(
+    ("role", "held", "grant"),
+    [
+        ("admin", None, True),  # someone new
+        ("admin", "peer_worker", True),
+        ("governance", "admin", True),  # another privileged role is still a grant
+        ("head_of_peer_work", "peer_lead", True),
+        ("admin", "admin", False),  # held already: restating it changes nothing
+        ("governance", "governance", False),
+        ("peer_worker", "admin", False),  # taking a privileged role away grants nothing
+        ("peer_lead", None, False),
+    ],
+)
+def test_a_privileged_grant_is_a_privileged_role_the_person_does_not_hold(role, held, grant):
+    assert rules.is_privileged_grant(role, held, PRIVILEGED) is grant
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["P1", "P2", "P3", "P4"]), st.sampled_from(rules.ROLES), min_size=1
+    )
+)
+def test_restating_everyones_stored_role_grants_nothing(held):
+    people = {pid: rules.PersonRow("A Name", "", role, "", "", "") for pid, role in held.items()}
+    assert list(rules.privileged_grants(people, held, PRIVILEGED)) == []
+    assert sorted(rules.privileged_grants(people, {}, PRIVILEGED)) == sorted(
+        (pid, role) for pid, role in held.items() if role in PRIVILEGED
+    )
+
+
+def check_refusing(files: dict[str, str], known: rules.Known | None = None) -> list[str]:
+    lines = {name: text.splitlines(keepends=True) for name, text in files.items()}
+    return rules.parse(lines, known or rules.Known(), refused_roles=PRIVILEGED)[1]
+
+
+@pytest.mark.parametrize(
+    ("role", "words"),
+    [
+        ("admin", "administrator"),
+        ("governance", "governance"),
+        ("head_of_peer_work", "head of peer work"),
+    ],
+)
+def test_a_row_giving_a_refused_role_is_a_problem_on_its_line(role, words):
+    files = varied(people=("G01,Gina Gov,,governance", f"G01,Gina Gov,,{role}"))
+    assert check_refusing(files) == [
+        f"people.csv:5: the {words} role cannot be given by an upload; an administrator grants "
+        "it on the person's page"
+    ]
+    assert check(files) == []  # unless refused, as on the command line
+
+
+def test_a_refused_role_the_person_holds_already_may_be_restated():
+    known = rules.Known(person_ids=frozenset({"G01"}), roles={"G01": "governance"})
+    assert check_refusing(GOOD, known) == []
+    known = rules.Known(person_ids=frozenset({"G01"}), roles={"G01": "admin"})
+    assert check_refusing(GOOD, known) == [
+        "people.csv:5: the governance role cannot be given by an upload; an administrator "
+        "grants it on the person's page"
+    ]
+
+
+def test_a_refused_role_is_reported_with_the_rows_other_problems():
+    files = varied(people=("G01,Gina Gov,,governance", "G01,,,admin"))
+    assert check_refusing(files) == [
+        "people.csv:5: name is blank",
+        "people.csv:5: the administrator role cannot be given by an upload; an administrator "
+        "grants it on the person's page",
+    ]
+
+
+# What the audit entries need: each row's line, and whether a change ends something.
+
+
+def test_each_row_keeps_its_physical_line_in_the_files_order():
+    files = varied(
+        sessions=("Room 1", '"Room 1\nfirst floor"'),
+        attendance=("S1,P01,attended\n", "S1,P01,attended\n\n"),
+    )
+    parsed = parse(files)
+    assert list(parsed.lines["people.csv"]) == [2, 3, 4, 5]
+    assert list(parsed.lines["sessions.csv"]) == [2, 4]  # S1's location spans two lines
+    assert list(parsed.lines["attendance.csv"]) == [2, 4]  # after a blank line
+    for name in rules.FILES:
+        assert len(parsed.lines[name]) == parsed.rows[name]
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "action"),
+    [
+        ({"end_date": ""}, {"end_date": "2026-01-31"}, "import.row.end"),
+        (
+            {"end_date": "", "supervisor_is_peer": True},
+            {"end_date": "2026-01-31", "supervisor_is_peer": False},
+            "import.row.end",
+        ),
+        ({"end_date": "2026-01-31"}, {"end_date": "2026-02-28"}, "import.row.change"),
+        ({"end_date": "2026-01-31"}, {"end_date": ""}, "import.row.change"),  # reopened
+        ({"supervisor_is_peer": True}, {"supervisor_is_peer": False}, "import.row.change"),
+        ({"name": "Jo"}, {"name": "Jo Bell"}, "import.row.change"),
+    ],
+)
+def test_a_change_that_sets_the_end_of_something_ongoing_ends_it(before, after, action):
+    assert rules.row_action(before, after) == action

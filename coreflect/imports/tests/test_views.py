@@ -14,7 +14,7 @@ from django.utils import timezone
 from coreflect.audit.models import AuditEvent
 from coreflect.imports import actions, tasks
 from coreflect.imports.models import ImportRun
-from coreflect.imports.tests.samples import GOOD, varied, write
+from coreflect.imports.tests.samples import GOOD, UPLOADABLE, varied, write
 from coreflect.people.models import Person
 from coreflect.supervision.models import Attendance
 
@@ -36,7 +36,7 @@ committing = pytest.mark.django_db(transaction=True)
 
 @committing
 def test_admin_uploads_good_files_and_sees_the_summary(login, ada, immediate):
-    response = login(ada).post("/imports/", {"csv_files": uploads(GOOD)}, follow=True)
+    response = login(ada).post("/imports/", {"csv_files": uploads(UPLOADABLE)}, follow=True)
     run = ImportRun.objects.get()
     assert response.redirect_chain == [(f"/imports/{run.pk}/", 302)]
     text = response.content.decode()
@@ -54,6 +54,7 @@ def test_admin_uploads_good_files_and_sees_the_summary(login, ada, immediate):
 @committing
 def test_admin_uploads_bad_files_and_sees_every_error_with_nothing_imported(login, ada, immediate):
     bad = varied(
+        UPLOADABLE,
         sessions=("video", "carrier pigeon"),
         people=("jo.bell@example.nhs.uk", "jo"),
         attendance=("S1,P01,attended", "S1,P01,came"),
@@ -137,7 +138,7 @@ def test_a_file_full_of_mistakes_keeps_the_first_thousand_and_counts_the_rest(
     login, ada, immediate
 ):
     text = "session_id,person_id,status\n" + "".join(f"S1,P{n},came\n" for n in range(1500))
-    files = {**GOOD, "attendance.csv": text}
+    files = {**UPLOADABLE, "attendance.csv": text}
     page = login(ada).post("/imports/", {"csv_files": uploads(files)}, follow=True)
     run = ImportRun.objects.get()
     assert (len(run.errors), run.more_errors) == (1000, 2000)
@@ -265,7 +266,7 @@ def test_the_size_limit_names_the_sizes_in_megabytes(login, ada, settings):
 
 @committing
 def test_an_upload_is_audited_with_its_files_and_the_import_with_its_run(login, ada, immediate):
-    login(ada).post("/imports/", {"csv_files": uploads(GOOD)})
+    login(ada).post("/imports/", {"csv_files": uploads(UPLOADABLE)})
     run = ImportRun.objects.get()
     upload = AuditEvent.objects.get(action="import.upload")
     assert (upload.actor, upload.object_type, upload.object_id) == (
@@ -273,7 +274,7 @@ def test_an_upload_is_audited_with_its_files_and_the_import_with_its_run(login, 
         "imports.importrun",
         str(run.pk),
     )
-    assert upload.detail["files"] == {name: len(text.encode()) for name, text in GOOD.items()}
+    assert upload.detail["files"] == {name: len(text.encode()) for name, text in UPLOADABLE.items()}
     done = AuditEvent.objects.get(action="import")
     assert (done.actor, done.detail["run"]) == (ada.user, run.pk)
 
@@ -283,20 +284,21 @@ def test_an_upload_is_audited_with_its_files_and_the_import_with_its_run(login, 
     ("files", "problem"),
     [
         (
-            {"people.csv": GOOD["people.csv"].replace("G01,Gina", "G/01,Gina")},
+            {"people.csv": UPLOADABLE["people.csv"].replace("G01,Gina", "G/01,Gina")},
             'people.csv:5: person_id "G/01" may only contain letters (A–Z, a–z), digits, "-", '
             '"_" and "."',
         ),
         (
-            varied(people=("P01,Jo Bell", "P01,Jo\x00Bell")),
+            varied(UPLOADABLE, people=("P01,Jo Bell", "P01,Jo\x00Bell")),
             "people.csv:2: name contains a control character, U+0000 (NUL)",
         ),
         (
             varied(
+                UPLOADABLE,
                 people=(
                     "Lee Line,lee@example.nhs.uk,line_manager,Adult,Durham,",
                     "Lee Line,lee@example.nhs.uk,line_manager,Adult,Durham,P02",
-                )
+                ),
             ),
             "people.csv:3: line management goes round in a circle: P02 → M01 → P02",
         ),
@@ -316,3 +318,70 @@ def test_a_utf16_upload_is_one_problem_on_the_run_page(login, ada, immediate):
     problem = 'people.csv:1: the file is not UTF-8 (it looks like UTF-16); save it as "CSV UTF-8"'
     assert ImportRun.objects.get().errors == [problem]
     assert problem in page.content.decode()
+
+
+# Privileged roles: the upload page never gives them (the command line does).
+
+PEOPLE_HEADER = "person_id,name,email,role,service,locality,line_manager_id\n"
+
+
+def refusal(line: int, words: str) -> str:
+    return (
+        f"people.csv:{line}: the {words} role cannot be given by an upload; an administrator "
+        "grants it on the person's page"
+    )
+
+
+@committing
+def test_an_upload_giving_someone_new_a_privileged_role_is_refused_whole(login, ada, immediate):
+    page = login(ada).post("/imports/", {"csv_files": uploads(GOOD)}, follow=True)  # Gina
+    run = ImportRun.objects.get()
+    assert (run.status, run.errors) == ("failed", [refusal(5, "governance")])
+    assert refusal(5, "governance") in page.content.decode()
+    assert "Nothing was imported." in page.content.decode()
+    assert not Person.objects.filter(external_id__in=["P01", "G01"]).exists()
+    assert not Attendance.objects.exists()
+    assert not AuditEvent.objects.filter(action__startswith="import.r").exists()
+
+
+@committing
+@pytest.mark.parametrize(
+    ("role", "words"), [("admin", "administrator"), ("head_of_peer_work", "head of peer work")]
+)
+def test_an_upload_promoting_someone_to_a_privileged_role_is_refused(
+    login, ada, alice, immediate, role, words
+):
+    files = {"people.csv": PEOPLE_HEADER + f"ALICE,Alice Able,,{role},North,Northton,\n"}
+    login(ada).post("/imports/", {"csv_files": uploads(files)})
+    assert ImportRun.objects.get().errors == [refusal(2, words)]
+    alice.refresh_from_db()
+    assert alice.role == "peer_worker"
+
+
+@committing
+def test_an_upload_may_restate_a_privileged_role_someone_holds(login, ada, gus, immediate):
+    files = {
+        "people.csv": PEOPLE_HEADER
+        + "ADA,Ada Admin,ada@example.nhs.uk,admin,,,\n"
+        + "GUS,Gus Governance-Smith,gus@example.nhs.uk,governance,,,\n"
+    }
+    login(ada).post("/imports/", {"csv_files": uploads(files)})
+    run = ImportRun.objects.get()
+    assert (run.status, run.errors) == ("done", [])
+    assert Person.objects.get(external_id="GUS").name == "Gus Governance-Smith"
+    assert not AuditEvent.objects.filter(action="import.role_grant").exists()
+
+
+@committing
+def test_an_uploads_rows_are_on_the_audit_log_as_the_uploaders(login, ada, immediate):
+    login(ada).post("/imports/", {"csv_files": uploads(UPLOADABLE)})
+    entries = AuditEvent.objects.filter(action="import.row.create")
+    assert entries.count() == 14
+    assert {(e.actor, e.object_type) for e in entries if e.detail["file"] == "people.csv"} == {
+        (ada.user, "people.person")
+    }
+
+
+def test_the_upload_page_says_it_gives_no_privileged_role(login, ada):
+    text = login(ada).get("/imports/").content.decode()
+    assert "never gives anyone the administrator, governance or head of peer work role" in text
