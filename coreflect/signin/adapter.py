@@ -49,8 +49,13 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
         """Setting up a first second factor right after signing in asks for nothing more: the
         sign-in was the proof, and someone who signed in with Entra ID has no password to give
-        again. Anything else about the second factor (another one, removing one) asks again."""
-        if app == "allauth.mfa" and first_enrolment_after_sign_in(context.request):
+        again. Nor does seeing the recovery codes just after setting one up, or anything within
+        allauth's window after using one (a second factor is itself a way to prove it again).
+        Otherwise changing the second factor (another one, removing one) asks again."""
+        if app == "allauth.mfa" and (
+            first_enrolment_after_sign_in(context.request)
+            or second_factor_just_used(context.request)
+        ):
             return False
         return super().is_reauthentication_required(app=app, **kwargs)
 
@@ -74,6 +79,15 @@ def first_enrolment_after_sign_in(request: HttpRequest | None) -> bool:
     if not records or Authenticator.objects.filter(user_id=request.user.pk).exists():
         return False
     return time.time() - float(records[-1]["at"]) < account_settings.REAUTHENTICATION_TIMEOUT
+
+
+def second_factor_just_used(request: HttpRequest | None) -> bool:
+    """Whether this sign-in used or added a second factor within allauth's reauthentication
+    window (settings.ACCOUNT_REAUTHENTICATION_TIMEOUT)."""
+    if request is None or not request.user.is_authenticated:
+        return False
+    at = state.second_factor_at(request)
+    return at is not None and 0 <= time.time() - at < account_settings.REAUTHENTICATION_TIMEOUT
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
