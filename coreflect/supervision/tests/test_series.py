@@ -284,3 +284,14 @@ def test_topping_up_thousands_of_series_takes_a_fixed_number_of_queries(
     Session.objects.all().delete()
     with django_assert_max_num_queries(12):
         assert actions.top_up_series(today=TODAY) == 60
+
+
+def test_the_top_up_command_makes_what_is_missing_once(sam, alice, capsys):
+    from django.core.management import call_command
+
+    series = group(sam, [alice])
+    series.occurrences.filter(date__gt=dt.date(2027, 6, 1)).delete()
+    type(series).objects.update(generated_until=dt.date(2027, 6, 1))
+    call_command("top-up-series")
+    call_command("top-up-series")
+    assert capsys.readouterr().out == "Made 5 sessions.\nMade 0 sessions.\n"
