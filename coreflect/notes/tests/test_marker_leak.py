@@ -686,9 +686,10 @@ def kwargs_for(name: str, params: tuple[str, ...], ids: Ids) -> list[dict[str, o
         from coreflect.calendars.actions import make_address
 
         people = Person.objects.filter(external_id__in=ids.people)
-        return [{"token": make_address(by=None, person=p)} for p in people] + [
-            {"token": "not-a-token"}
+        tokens: list[dict[str, object]] = [
+            {"token": make_address(by=None, person=p)} for p in people
         ]
+        return [*tokens, {"token": "not-a-token"}]
     if params == ("pk",):
         by_name = {
             "notes:action_state": ids.actions,
