@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("coreflect.signin.urls")),
     path("", include("coreflect.compliance.urls")),
     path("sessions/", include("coreflect.supervision.urls")),
+    path("calendar/", include("coreflect.calendars.urls")),
     path("imports/", include("coreflect.imports.urls")),
     path("policy/", include("coreflect.policy.urls")),
     path("notes/", include("coreflect.notes.urls")),

@@ -930,12 +930,20 @@ def _copy_in(model: type[Model], fields: list[str], rows: Iterable[Row], writer:
         else f.get_default()
         for f in defaults
     )
+    # A callable default (a session's calendar UID) is called for each row, not once.
+    fresh = [i for i, f in enumerate(defaults) if f.has_default() and callable(f.default)]
     columns = ", ".join(quote(str(f.column)) for f in [*given, *defaults])
     sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
     number = 0
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for number, row in enumerate(rows, 1):
-            copy.write_row(row + extra)
+            if fresh:
+                values = list(extra)
+                for i in fresh:
+                    values[i] = defaults[i].get_default()
+                copy.write_row(row + tuple(values))
+            else:
+                copy.write_row(row + extra)
             if number % BATCH == 0:
                 writer.advance(BATCH)
     writer.advance(number % BATCH)

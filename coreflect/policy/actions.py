@@ -1,3 +1,4 @@
+import datetime as dt
 from dataclasses import asdict
 from typing import Any
 
@@ -8,6 +9,14 @@ from django.db.models import F
 from coreflect.audit.actions import record
 from coreflect.policy.models import PolicySettings
 from coreflect.policy.presets import PRESETS, TEMPLATE_FIELDS
+
+
+def _kept(values: dict[str, Any]) -> dict[str, Any]:
+    """Settings as the audit log keeps them (JSON): a time of day as HH:MM."""
+    return {
+        name: value.strftime("%H:%M") if isinstance(value, dt.time) else value
+        for name, value in values.items()
+    }
 
 
 class StalePolicy(Exception):
@@ -26,7 +35,7 @@ def create_policy(*, by: User | None, preset: str = "protocol") -> PolicySetting
     values["prorating_absence_types"] = sorted(values["prorating_absence_types"])
     values["rounding"] = values["rounding"].value
     policy = PolicySettings.objects.create(preset=preset, **values)
-    record(by=by, action="policy.create", target=policy, preset=preset, values=values)
+    record(by=by, action="policy.create", target=policy, preset=preset, values=_kept(values))
     return policy
 
 
@@ -51,8 +60,8 @@ def change_policy(
         by=by,
         action="policy.change",
         target=policy,
-        before=before,
-        after={name: getattr(policy, name) for name in changes},
+        before=_kept(before),
+        after=_kept({name: getattr(policy, name) for name in changes}),
         **(detail or {}),
     )
     return policy

@@ -1,9 +1,17 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from coreflect.people.models import AbsenceType
 from coreflect.policy.presets import PRESETS, PROTOCOL, HolidayRegion, Rounding
+from coreflect.policy.recurrence import recurrence_problem
+
+
+def validate_recurrence(value: str) -> None:
+    problem = recurrence_problem(value)
+    if problem is not None:
+        raise ValidationError(problem[0].upper() + problem[1:] + ".")
 
 
 class PolicyQuerySet(models.QuerySet["PolicySettings"]):
@@ -65,6 +73,31 @@ class PolicySettings(models.Model):
     )
     co_reflection_minutes = models.PositiveSmallIntegerField(
         "default co-reflection length (minutes)", default=PROTOCOL.co_reflection_minutes
+    )
+    co_reflection_recurrence = models.CharField(
+        "co-reflection groups meet",
+        max_length=200,
+        default=PROTOCOL.co_reflection_recurrence,
+        validators=[validate_recurrence],
+        help_text="A new group's recurrence, as an iCalendar RRULE: FREQ=MONTHLY;BYDAY=-1WE is "
+        "the last Wednesday of each month.",
+    )
+    co_reflection_start_time = models.TimeField(
+        "co-reflection groups start at", default=PROTOCOL.co_reflection_start_time
+    )
+    one_to_one_recurrence = models.CharField(
+        "one-to-one series meet",
+        max_length=200,
+        default=PROTOCOL.one_to_one_recurrence,
+        validators=[validate_recurrence],
+        help_text="A new one-to-one series' recurrence: FREQ=MONTHLY;BYDAY=+2TU is the second "
+        "Tuesday of each month.",
+    )
+    series_horizon_months = models.PositiveSmallIntegerField(
+        "sessions of a series made ahead (months)",
+        default=PROTOCOL.series_horizon_months,
+        validators=[MinValueValidator(1), MaxValueValidator(36)],
+        help_text="A series' sessions are made this far ahead, and topped up as time passes.",
     )
     holiday_region = models.CharField(
         "bank holidays of",

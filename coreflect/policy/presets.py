@@ -6,6 +6,7 @@
 Plain Python, no Django: the pure rules modules of every app may read a preset.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -79,6 +80,12 @@ class Preset:
     one_to_one_minutes: int
     co_reflection_minutes: int
     co_reflection_agenda: tuple[AgendaItem, ...]
+    # Series of sessions (RFC 5545 RRULEs, counted from the series' first day), and how far
+    # ahead their occurrences are made.
+    co_reflection_recurrence: str
+    co_reflection_start_time: dt.time
+    one_to_one_recurrence: str
+    series_horizon_months: int
     # Notes (spec §4).
     holiday_region: HolidayRegion
     notes_share_working_days: int
@@ -101,6 +108,12 @@ PROTOCOL = Preset(
     one_to_one_minutes=60,
     co_reflection_minutes=180,
     co_reflection_agenda=PROTOCOL_AGENDA,
+    # Spec §2: co-reflection recurs on the last Wednesday of each month; the time of day is the
+    # seed's usual afternoon (13:00, three hours). One-to-ones: monthly, the second Tuesday.
+    co_reflection_recurrence="FREQ=MONTHLY;BYDAY=-1WE",
+    co_reflection_start_time=dt.time(13, 0),
+    one_to_one_recurrence="FREQ=MONTHLY;BYDAY=+2TU",
+    series_horizon_months=12,
     holiday_region=HolidayRegion.ENGLAND_AND_WALES,
     notes_share_working_days=5,
     notes_response_working_days=5,
@@ -123,6 +136,10 @@ WEEKLY = Preset(
     one_to_one_minutes=60,
     co_reflection_minutes=180,
     co_reflection_agenda=PROTOCOL_AGENDA,
+    co_reflection_recurrence="FREQ=MONTHLY;BYDAY=-1WE",
+    co_reflection_start_time=dt.time(13, 0),
+    one_to_one_recurrence="FREQ=WEEKLY",
+    series_horizon_months=12,
     holiday_region=HolidayRegion.ENGLAND_AND_WALES,
     notes_share_working_days=5,
     notes_response_working_days=5,

@@ -23,6 +23,7 @@ from coreflect.supervision.models import (
     RelationshipType,
     Session,
     SessionKind,
+    SessionSeries,
     SupervisionRelationship,
 )
 
@@ -390,3 +391,19 @@ def get_absence_to_change(user: User | AnonymousUser, pk: int, *, on: dt.date) -
         )
     except Absence.DoesNotExist:
         raise Http404("No such absence") from None
+
+
+# Series: their lead (a group's facilitator, the supervisor of one-to-ones) keeps them.
+
+
+def series_of(me: Person) -> QuerySet[SessionSeries]:
+    return SessionSeries.objects.filter(lead=me).order_by("kind", "name", "pk")
+
+
+def get_series_for(user: User | AnonymousUser, pk: int) -> SessionSeries:
+    """A series the user leads and may still record sessions for, else 404."""
+    me = recorder(user)
+    try:
+        return SessionSeries.objects.select_related("lead").get(pk=pk, lead=me)
+    except SessionSeries.DoesNotExist:
+        raise Http404("No such series") from None

@@ -6,7 +6,7 @@ a correction of a closed record (access.right_over) says so in its audit entry.
 """
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -17,13 +17,17 @@ from django.utils import timezone
 
 from coreflect.audit.actions import record
 from coreflect.people.models import Absence, Person
+from coreflect.policy import recurrence
+from coreflect.policy.models import PolicySettings
 from coreflect.supervision import rules
 from coreflect.supervision.models import (
     Attendance,
     AttendanceStatus,
     RelationshipType,
+    SeriesMember,
     Session,
     SessionKind,
+    SessionSeries,
     SupervisionRelationship,
 )
 
@@ -198,6 +202,10 @@ def update_session(
     for name, value in changes.items():
         setattr(session, name, value)
     update = list(changes)
+    if session.series_id is not None and changes and not session.detached:
+        # Moved or changed on its own: later changes to its series leave it be.
+        session.detached = True
+        update.append("detached")
     if "location" in changes:
         session.location_set_at = timezone.now()
         update.append("location_set_at")
@@ -614,3 +622,410 @@ def record_absence(
         **_days(type, start_date, end_date),
     )
     return absence
+
+
+# Series (issue 11): a co-reflection group, or a supervisor's one-to-ones, recurring by a rule.
+# Their occurrences are real sessions, made from the later of the series' start and today up
+# to the policy's horizon, and topped up as time passes (top_up_series, idempotent). "Future"
+# is today and later: today's occurrence still follows a change to its series.
+
+SERIES_FIELDS = (
+    "name",
+    "recurrence",
+    "start_date",
+    "end_date",
+    "start_time",
+    "duration_minutes",
+    "modality",
+    "location",
+)
+# What an occurrence takes from its series (its date comes from the rule).
+OCCURRENCE_FIELDS = ("start_time", "duration_minutes", "modality", "location")
+SERIES_CHANGED = "The series was changed and no longer meets on this day."
+
+
+class StaleSeries(Exception):
+    """The series changed since the form was opened; nothing was saved."""
+
+
+def _claim_series(series: SessionSeries, version: int) -> None:
+    claimed = SessionSeries.objects.filter(pk=series.pk, version=version).update(
+        version=F("version") + 1
+    )
+    if not claimed:
+        raise StaleSeries
+    series.version = version + 1
+
+
+def _check_series(recurrence_rule: str, start_date: dt.date, end_date: dt.date | None) -> str:
+    problem = recurrence.recurrence_problem(recurrence_rule)
+    if problem is not None:
+        raise ValidationError(problem[0].upper() + problem[1:] + ".")
+    if end_date is not None and end_date < start_date:
+        raise ValidationError("The end date is before the start date.")
+    return recurrence.normalise(recurrence_rule)
+
+
+def _series_values(series: SessionSeries) -> dict[str, str]:
+    """A series as the audit log keeps it."""
+    return {name: str(getattr(series, name) or "") for name in SERIES_FIELDS}
+
+
+@transaction.atomic
+def create_series(
+    *,
+    by: User | None,
+    kind: str,
+    lead: Person,
+    recurrence_rule: str,
+    start_date: dt.date,
+    start_time: dt.time,
+    duration_minutes: int,
+    modality: str,
+    location: str = "",
+    name: str = "",
+    end_date: dt.date | None = None,
+    members: Iterable[Person] = (),
+    service: Any = None,
+    locality: Any = None,
+    external_id: str | None = None,
+) -> SessionSeries:
+    """A series and its members (each from the series' start), then its occurrences up to the
+    horizon. A one-to-one series has exactly one member, the supervisee; the lead is never a
+    member of their own series."""
+    rule = _check_series(recurrence_rule, start_date, end_date)
+    people = [p for p in members if p.pk != lead.pk]
+    if kind == SessionKind.ONE_TO_ONE and len(people) != 1:
+        raise ValidationError("A one-to-one series is with one supervisee.")
+    series = SessionSeries.objects.create(
+        external_id=external_id,
+        kind=kind,
+        name=name,
+        lead=lead,
+        service=service,
+        locality=locality,
+        recurrence=rule,
+        start_date=start_date,
+        end_date=end_date,
+        start_time=start_time,
+        duration_minutes=duration_minutes,
+        modality=modality,
+        location=location,
+    )
+    SeriesMember.objects.bulk_create(
+        SeriesMember(series=series, person=p, start_date=start_date, end_date=end_date)
+        for p in people
+    )
+    record(
+        by=by,
+        action="series.create",
+        target=series,
+        kind=kind,
+        lead=lead.external_id,
+        members=sorted(p.external_id for p in people),
+        **_series_values(series),
+    )
+    top_up_series(today=timezone.localdate(), series_pks=[series.pk])
+    return series
+
+
+def top_up_series(*, today: dt.date, series_pks: Iterable[int] | None = None) -> int:
+    """Make the occurrences still missing up to the policy's horizon, with their invitations
+    (the members on each day), for every series or the given ones: one query for the series,
+    one for the occurrences they have, bulk inserts. Idempotent: a day that has an occurrence,
+    even a cancelled one, is never made again. Returns how many sessions were made."""
+    until = recurrence.horizon(today, PolicySettings.objects.current().series_horizon_months)
+    with transaction.atomic():
+        due = SessionSeries.objects.select_for_update().filter(
+            Q(generated_until__isnull=True) | Q(generated_until__lt=until)
+        )
+        if series_pks is not None:
+            due = due.filter(pk__in=list(series_pks))
+        windows: dict[int, tuple[SessionSeries, dt.date, dt.date]] = {}
+        for series in due.order_by("pk"):
+            window = recurrence.top_up_window(
+                series_start=series.start_date,
+                series_end=series.end_date,
+                generated_until=series.generated_until,
+                today=today,
+                horizon_end=until,
+            )
+            if window is not None:
+                windows[series.pk] = (series, *window)
+            series.generated_until = until
+        if not windows:
+            due.update(generated_until=until)
+            return 0
+        earliest = min(start for _, start, _ in windows.values())
+        existing = set(
+            Session.objects.filter(series_id__in=windows, occurrence_date__gte=earliest)
+            .order_by()
+            .values_list("series_id", "occurrence_date")
+        )
+        now = timezone.now()
+        new: list[Session] = []
+        for series, start, end in windows.values():
+            for day in recurrence.occurrence_dates(
+                series.recurrence,
+                series_start=series.start_date,
+                series_end=series.end_date,
+                window_start=start,
+                window_end=end,
+            ):
+                if (series.pk, day) in existing:
+                    continue
+                new.append(
+                    Session(
+                        kind=series.kind,
+                        series_id=series.pk,
+                        occurrence_date=day,
+                        date=day,
+                        start_time=series.start_time,
+                        duration_minutes=series.duration_minutes,
+                        lead_id=series.lead_id,
+                        modality=series.modality,
+                        location=series.location,
+                        location_set_at=now if series.location else None,
+                    )
+                )
+        made = Session.objects.bulk_create(new, batch_size=2000)
+        _invite(made, windows)
+        due.update(generated_until=until)
+    return len(made)
+
+
+def _invite(
+    sessions: Sequence[Session], windows: Mapping[int, tuple[SessionSeries, dt.date, dt.date]]
+) -> None:
+    """Invite to new occurrences the members of their series on their day."""
+    if not sessions:
+        return
+    members: dict[int, list[SeriesMember]] = {}
+    for member in SeriesMember.objects.filter(series_id__in={s.series_id for s in sessions}):
+        members.setdefault(member.series_id, []).append(member)
+    Attendance.objects.bulk_create(
+        (
+            Attendance(session_id=s.pk, person_id=m.person_id, status=AttendanceStatus.INVITED)
+            for s in sessions
+            for m in members.get(s.series_id or 0, ())
+            if m.covers(s.date) and m.person_id != s.lead_id
+        ),
+        batch_size=5000,
+    )
+
+
+def reconcile_invitations(*, series_pks: Iterable[int], today: dt.date) -> int:
+    """Make the registers of the series' future occurrences (not cancelled) follow their
+    members: someone a member on the day is invited; someone who no longer is comes off it,
+    unless they have been marked already. Past occurrences are left as they were. A session
+    whose register changed moves to its next version (its calendar SEQUENCE). Returns how
+    many lines were added or removed."""
+    pks = list(series_pks)
+    sessions = {
+        pk: (series, day, lead)
+        for pk, series, day, lead in Session.objects.filter(
+            series_id__in=pks, date__gte=today, cancelled_at__isnull=True
+        )
+        .order_by()
+        .values_list("pk", "series_id", "date", "lead_id")
+    }
+    if not sessions:
+        return 0
+    members: dict[int, list[SeriesMember]] = {}
+    for member in SeriesMember.objects.filter(series_id__in=pks):
+        members.setdefault(member.series_id, []).append(member)
+    wanted = {
+        (pk, m.person_id)
+        for pk, (series, day, lead) in sessions.items()
+        for m in members.get(series, ())
+        if m.covers(day) and m.person_id != lead
+    }
+    current = {
+        (session, person): (pk, status)
+        for pk, session, person, status in Attendance.objects.filter(session_id__in=sessions)
+        .order_by()
+        .values_list("pk", "session_id", "person_id", "status")
+    }
+    add = wanted - current.keys()
+    remove = [
+        (key, pk)
+        for key, (pk, status) in current.items()
+        if key not in wanted and status in rules.UNMARKED
+    ]
+    Attendance.objects.bulk_create(
+        (Attendance(session_id=s, person_id=p, status=AttendanceStatus.INVITED) for s, p in add),
+        batch_size=5000,
+    )
+    Attendance.objects.filter(pk__in=[pk for _, pk in remove]).delete()
+    touched = {s for s, _ in add} | {key[0] for key, _ in remove}
+    Session.objects.filter(pk__in=touched).update(version=F("version") + 1)
+    return len(add) + len(remove)
+
+
+def follow_series(*, by: User | None, series: SessionSeries, today: dt.date) -> dict[str, int]:
+    """After a change to a series: its future occurrences not moved or changed on their own
+    take its time, length, modality and location if its rule still gives their day, and are
+    cancelled if not (they stay in calendars as cancelled); days the rule now gives get new
+    occurrences. Returns what was done, for the audit entry."""
+    until = recurrence.horizon(today, PolicySettings.objects.current().series_horizon_months)
+    days = set(
+        recurrence.occurrence_dates(
+            series.recurrence,
+            series_start=series.start_date,
+            series_end=series.end_date,
+            window_start=today,
+            window_end=max(until, series.generated_until or until),
+        )
+    )
+    now = timezone.now()
+    follow = list(
+        Session.objects.select_for_update(of=("self",)).filter(
+            series=series,
+            date__gte=today,
+            cancelled_at__isnull=True,
+            detached=False,
+            occurrence_date__isnull=False,
+        )
+    )
+    changed: list[Session] = []
+    cancelled: list[Session] = []
+    for session in follow:
+        if session.occurrence_date in days:
+            before = [getattr(session, name) for name in OCCURRENCE_FIELDS]
+            after = [getattr(series, name) for name in OCCURRENCE_FIELDS]
+            if before != after or session.date != session.occurrence_date:
+                if session.location != series.location:
+                    session.location_set_at = now
+                for name in OCCURRENCE_FIELDS:
+                    setattr(session, name, getattr(series, name))
+                changed.append(session)
+        else:
+            session.cancelled_at = now
+            session.cancelled_by = by
+            session.cancellation_reason = SERIES_CHANGED
+            session.occurrence_date = None
+            cancelled.append(session)
+    for session in changed + cancelled:
+        session.version = F("version") + 1
+    Session.objects.bulk_update(changed, [*OCCURRENCE_FIELDS, "location_set_at", "version"])
+    Session.objects.bulk_update(
+        cancelled,
+        ["cancelled_at", "cancelled_by", "cancellation_reason", "occurrence_date", "version"],
+    )
+    Attendance.objects.filter(session__in=cancelled).update(
+        status=AttendanceStatus.CANCELLED_BY_SUPERVISOR
+    )
+    # Days up to where occurrences were made are looked at again from today.
+    SessionSeries.objects.filter(pk=series.pk).update(generated_until=today - dt.timedelta(days=1))
+    made = top_up_series(today=today, series_pks=[series.pk])
+    invitations = reconcile_invitations(series_pks=[series.pk], today=today)
+    series.refresh_from_db()
+    return {
+        "changed": len(changed),
+        "cancelled": len(cancelled),
+        "made": made,
+        "invitations": invitations,
+    }
+
+
+@transaction.atomic
+def change_series(*, by: User, series: SessionSeries, version: int, **fields: Any) -> SessionSeries:
+    """Change a series' rule, dates, time, length, modality, location or name: its future
+    occurrences follow (follow_series); past ones, and those moved or changed on their own,
+    stay as they are."""
+    unknown = set(fields) - set(SERIES_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    if "recurrence" in fields or "start_date" in fields or "end_date" in fields:
+        fields["recurrence"] = _check_series(
+            fields.get("recurrence", series.recurrence),
+            fields.get("start_date", series.start_date),
+            fields.get("end_date", series.end_date),
+        )
+    _claim_series(series, version)
+    before = _series_values(series)
+    changes = {name: value for name, value in fields.items() if getattr(series, name) != value}
+    for name, value in changes.items():
+        setattr(series, name, value)
+    series.save(update_fields=list(changes))
+    # Open-ended memberships of a one-to-one series end with it.
+    if series.kind == SessionKind.ONE_TO_ONE and "end_date" in changes:
+        series.members.update(end_date=series.end_date)
+    done = follow_series(by=by, series=series, today=timezone.localdate())
+    record(
+        by=by,
+        action="series.change",
+        target=series,
+        before={name: before[name] for name in changes},
+        after={name: _series_values(series)[name] for name in changes},
+        **done,
+    )
+    return series
+
+
+@transaction.atomic
+def add_member(
+    *,
+    by: User,
+    series: SessionSeries,
+    person: Person,
+    start_date: dt.date,
+    version: int,
+    end_date: dt.date | None = None,
+) -> SeriesMember:
+    """Someone joins a group from a day: they are invited to its occurrences from then (future
+    ones only)."""
+    if person.pk == series.lead_id:
+        raise ValidationError(f"{person.name} leads this series, so is not one of its members.")
+    if end_date is not None and end_date < start_date:
+        raise ValidationError("The end date is before the start date.")
+    clash = series.members.filter(person=person).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=start_date)
+    )
+    if end_date is not None:
+        clash = clash.filter(start_date__lte=end_date)
+    if clash.exists():
+        raise ValidationError(f"{person.name} is a member already at those dates.")
+    _claim_series(series, version)
+    member = SeriesMember.objects.create(
+        series=series, person=person, start_date=start_date, end_date=end_date
+    )
+    invited = reconcile_invitations(series_pks=[series.pk], today=timezone.localdate())
+    record(
+        by=by,
+        action="series.member_add",
+        target=series,
+        person=person.external_id,
+        start=start_date.isoformat(),
+        end=end_date.isoformat() if end_date else None,
+        invitations=invited,
+    )
+    return member
+
+
+@transaction.atomic
+def end_membership(
+    *, by: User, member: SeriesMember, end_date: dt.date, version: int
+) -> SeriesMember:
+    """Someone leaves a group after a day: they come off its future occurrences after it (any
+    they have been marked on already stay)."""
+    if end_date < member.start_date:
+        raise ValidationError(
+            f"{member.person.name} joined on {member.start_date:%-d %B %Y}: they cannot leave "
+            "before that."
+        )
+    _claim_series(member.series, version)
+    before = member.end_date
+    member.end_date = end_date
+    member.save(update_fields=["end_date"])
+    removed = reconcile_invitations(series_pks=[member.series_id], today=timezone.localdate())
+    record(
+        by=by,
+        action="series.member_end",
+        target=member.series,
+        person=member.person.external_id,
+        end=end_date.isoformat(),
+        before=before.isoformat() if before else None,
+        invitations=removed,
+    )
+    return member

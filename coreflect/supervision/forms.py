@@ -237,3 +237,83 @@ class AbsenceForm(NHSFormMixin, forms.Form):
         if start and end and end < start:
             self.add_error("end_date", "The last day must be on or after the first day")
         return data
+
+
+class SeriesForm(NHSFormMixin, forms.Form):
+    """A series' rule, dates and session details (a group's name; its members, or the
+    supervisee of one-to-ones, when it is set up)."""
+
+    name = forms.CharField(label="Group name", max_length=200)
+    recurrence = forms.CharField(
+        label="Meets",
+        max_length=200,
+        help_text="An iCalendar rule: FREQ=MONTHLY;BYDAY=-1WE is the last Wednesday of each "
+        "month, FREQ=MONTHLY;BYDAY=+2TU the second Tuesday, FREQ=WEEKLY;INTERVAL=2 every other "
+        "week from the start date.",
+    )
+    start_date = forms.DateField(label="First day", widget=date_input())
+    end_date = forms.DateField(
+        label="Last day", required=False, widget=date_input(), help_text="Leave blank: open."
+    )
+    start_time = forms.TimeField(widget=time_input())
+    duration_minutes = forms.IntegerField(label="Length in minutes", min_value=1, max_value=24 * 60)
+    modality = forms.ChoiceField(
+        label="How will you meet?", choices=Modality.choices, widget=forms.RadioSelect
+    )
+    location = forms.CharField(required=False, max_length=200)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if kind != "co_reflection":
+            del self.fields["name"]
+
+    def clean_recurrence(self) -> str:
+        from coreflect.policy.recurrence import normalise, recurrence_problem
+
+        value = str(self.cleaned_data["recurrence"])
+        problem = recurrence_problem(value)
+        if problem is not None:
+            raise forms.ValidationError(problem[0].upper() + problem[1:] + ".")
+        return normalise(value)
+
+
+class NewGroupForm(SeriesForm):
+    members = PeopleChoiceField(
+        queryset=Person.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Members from the first day; add and remove members later on the group's "
+        "page. You facilitate, so you are not a member.",
+    )
+
+    def __init__(self, *args: Any, candidates: QuerySet[Person], **kwargs: Any) -> None:
+        super().__init__(*args, kind="co_reflection", **kwargs)
+        self.fields["members"].queryset = candidates  # type: ignore[attr-defined]
+
+
+class NewOneToOneSeriesForm(SeriesForm):
+    supervisee = PersonChoiceField(queryset=Person.objects.none(), empty_label="Choose a person")
+    field_order = ["supervisee"]
+
+    def __init__(self, *args: Any, supervisees: QuerySet[Person], **kwargs: Any) -> None:
+        super().__init__(*args, kind="one_to_one", **kwargs)
+        self.fields["supervisee"].queryset = supervisees  # type: ignore[attr-defined]
+
+
+class AddMemberForm(NHSFormMixin, forms.Form):
+    person = PersonChoiceField(
+        label="Who joins", queryset=Person.objects.none(), empty_label="Choose a person"
+    )
+    start_date = forms.DateField(label="From", widget=date_input())
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, candidates: QuerySet[Person], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = candidates  # type: ignore[attr-defined]
+
+
+class EndMemberForm(NHSFormMixin, forms.Form):
+    member = forms.IntegerField(widget=forms.HiddenInput)
+    end_date = forms.DateField(label="Last day in the group", widget=date_input())
+    version = forms.IntegerField(widget=forms.HiddenInput)

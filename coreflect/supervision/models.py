@@ -1,10 +1,11 @@
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from coreflect.people.models import Person
+from coreflect.people.models import Locality, Person, Service
 
 
 class RelationshipType(models.TextChoices):
@@ -95,6 +96,89 @@ NOT_COMING = frozenset(
 )
 
 
+class SeriesQuerySet(models.QuerySet["SessionSeries"]):
+    def groups(self) -> "SeriesQuerySet":
+        return self.filter(kind=SessionKind.CO_REFLECTION)
+
+
+class SessionSeries(models.Model):
+    """Sessions that recur by a rule: a co-reflection group with its members, or a supervisor's
+    one-to-ones with one supervisee. Its occurrences are real sessions, made ahead up to the
+    policy's horizon (actions.top_up_series)."""
+
+    external_id = models.CharField("group ID", max_length=64, unique=True, null=True, blank=True)
+    kind = models.CharField(max_length=16, choices=SessionKind.choices)
+    name = models.CharField(max_length=200, blank=True)
+    lead = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        related_name="led_series",
+        help_text="The facilitator of a group, the supervisor of one-to-ones.",
+    )
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    locality = models.ForeignKey(
+        Locality, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recurrence = models.CharField(
+        max_length=200, help_text="An RFC 5545 RRULE, counted from the start date."
+    )
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    start_time = models.TimeField()
+    duration_minutes = models.PositiveIntegerField()
+    modality = models.CharField(max_length=16, choices=Modality.choices)
+    location = models.CharField(max_length=200, blank=True)
+    # Occurrences exist for every day of the rule up to this one (None: none made yet).
+    generated_until = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SeriesQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name_plural = "session series"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="series_ends_after_start",
+            ),
+            models.CheckConstraint(condition=Q(duration_minutes__gt=0), name="series_has_duration"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or f"{self.get_kind_display()} series"
+
+
+class SeriesMember(models.Model):
+    """Someone invited to a series' occurrences from one day to another (None: open)."""
+
+    series = models.ForeignKey(SessionSeries, on_delete=models.CASCADE, related_name="members")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="series_memberships")
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["person__name", "start_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "person", "start_date"], name="series_member_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="series_member_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.series}"
+
+    def covers(self, day: dt.date) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+
 class Session(models.Model):
     external_id = models.CharField("session ID", max_length=64, unique=True, null=True, blank=True)
     kind = models.CharField(max_length=16, choices=SessionKind.choices)
@@ -122,6 +206,20 @@ class Session(models.Model):
     alternative_offered = models.TextField(blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The calendar UID: one for the session's life, whatever moves (docs/calendar.md).
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    series = models.ForeignKey(
+        SessionSeries,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="occurrences",
+    )
+    # The day the series' rule gave this occurrence (it may have been moved since); None for a
+    # session outside a series, and for one the series' rule no longer gives.
+    occurrence_date = models.DateField(null=True, blank=True)
+    # Moved or changed on its own: changes to the series leave it as it is.
+    detached = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-date", "-start_time"]
@@ -143,6 +241,9 @@ class Session(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(duration_minutes__gt=0), name="session_has_duration"
+            ),
+            models.UniqueConstraint(
+                fields=["series", "occurrence_date"], name="one_occurrence_a_day"
             ),
         ]
 

@@ -10,15 +10,20 @@ from coreflect.policy.models import PolicySettings
 from coreflect.supervision import access, actions, rules
 from coreflect.supervision.forms import (
     AbsenceForm,
+    AddMemberForm,
     CancelForm,
     CoReflectionForm,
     CorrectRelationshipForm,
     EditSessionForm,
+    EndMemberForm,
     EndRelationshipForm,
     MoveRelationshipForm,
+    NewGroupForm,
+    NewOneToOneSeriesForm,
     OneToOneForm,
     RegisterForm,
     RelationshipForm,
+    SeriesForm,
 )
 from coreflect.supervision.models import AttendanceStatus, Session, SupervisionRelationship
 from coreflect.supervision.rules import Right
@@ -522,3 +527,199 @@ def change_absence_page(request: HttpRequest, pk: int) -> HttpResponse:
         "supervision/change_absence.html",
         {"form": form, "absence": absence, "person": person, "opened": opened},
     )
+
+
+# Series: groups and one-to-ones that recur (docs/calendar.md).
+
+SERIES_STALE_MESSAGE = (
+    "Someone else changed this series since you opened it. Nothing was saved; this is how it "
+    "is now."
+)
+
+
+def series_list(request: HttpRequest) -> HttpResponse:
+    """The series the user leads; their occurrences are topped up here too (cheap: only the
+    series whose horizon has moved are looked at)."""
+    me = access.recorder(request.user)
+    series = list(access.series_of(me))
+    actions.top_up_series(today=timezone.localdate(), series_pks=[s.pk for s in series])
+    return render(
+        request,
+        "supervision/series_list.html",
+        {"series": series, "supervises": access.supervisees_of(me, on=timezone.localdate())},
+    )
+
+
+def _series_initial(kind: str) -> dict[str, object]:
+    policy = PolicySettings.objects.current()
+    group = kind == "co_reflection"
+    return {
+        "recurrence": policy.co_reflection_recurrence if group else policy.one_to_one_recurrence,
+        "start_date": timezone.localdate(),
+        "start_time": policy.co_reflection_start_time if group else None,
+        "duration_minutes": policy.co_reflection_minutes if group else policy.one_to_one_minutes,
+        "modality": "in_person",
+    }
+
+
+def new_group(request: HttpRequest) -> HttpResponse:
+    """Set up a co-reflection group: its rule, details and members, once for every date."""
+    me = access.recorder(request.user)
+    form = NewGroupForm(
+        request.POST or None,
+        candidates=access.co_reflection_candidates(me),
+        initial=_series_initial("co_reflection"),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            series = actions.create_series(
+                by=request.user,  # type: ignore[arg-type]
+                kind="co_reflection",
+                lead=me,
+                name=data["name"],
+                recurrence_rule=data["recurrence"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                start_time=data["start_time"],
+                duration_minutes=data["duration_minutes"],
+                modality=data["modality"],
+                location=data["location"],
+                members=data["members"],
+                service=me.service,
+                locality=me.locality,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{series.name} set up, with its sessions.")
+            return redirect("supervision:series_detail", pk=series.pk)
+    return render(request, "supervision/series_new.html", {"form": form, "kind": "group"})
+
+
+def new_one_to_one_series(request: HttpRequest) -> HttpResponse:
+    """Set up one-to-ones with a supervisee that recur (e.g. monthly, the second Tuesday)."""
+    me = access.recorder(request.user)
+    supervisees = access.supervisees_of(me, on=timezone.localdate())
+    form = NewOneToOneSeriesForm(
+        request.POST or None, supervisees=supervisees, initial=_series_initial("one_to_one")
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            series = actions.create_series(
+                by=request.user,  # type: ignore[arg-type]
+                kind="one_to_one",
+                lead=me,
+                name=f"One-to-ones with {data['supervisee'].name}",
+                recurrence_rule=data["recurrence"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                start_time=data["start_time"],
+                duration_minutes=data["duration_minutes"],
+                modality=data["modality"],
+                location=data["location"],
+                members=[data["supervisee"]],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "One-to-ones set up, with their sessions.")
+            return redirect("supervision:series_detail", pk=series.pk)
+    return render(
+        request,
+        "supervision/series_new.html",
+        {"form": form, "kind": "one-to-one series", "nobody": not supervisees.exists()},
+    )
+
+
+def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A series: its upcoming sessions (each moved or cancelled on its own page), its members,
+    and forms to add a member or end someone's membership."""
+    series = access.get_series_for(request.user, pk)
+    me = series.lead
+    today = timezone.localdate()
+    actions.top_up_series(today=today, series_pks=[series.pk])
+    members = list(series.members.select_related("person").order_by("person__name"))
+    current = {m.person_id for m in members if m.end_date is None or m.end_date >= today}
+    candidates = access.co_reflection_candidates(me).exclude(pk__in=current)
+    add = AddMemberForm(
+        candidates=candidates, initial={"start_date": today, "version": series.version}
+    )
+    end = EndMemberForm(initial={"end_date": today, "version": series.version})
+    if request.method == "POST":
+        try:
+            if request.POST.get("do") == "add":
+                add = AddMemberForm(request.POST, candidates=candidates)
+                if add.is_valid():
+                    actions.add_member(
+                        by=request.user,  # type: ignore[arg-type]
+                        series=series,
+                        person=add.cleaned_data["person"],
+                        start_date=add.cleaned_data["start_date"],
+                        version=add.cleaned_data["version"],
+                    )
+                    messages.success(request, f"{add.cleaned_data['person'].name} added.")
+                    return redirect("supervision:series_detail", pk=series.pk)
+            elif request.POST.get("do") == "end":
+                end = EndMemberForm(request.POST)
+                if end.is_valid():
+                    member = next((m for m in members if m.pk == end.cleaned_data["member"]), None)
+                    if member is None:
+                        raise Http404("No such member")
+                    actions.end_membership(
+                        by=request.user,  # type: ignore[arg-type]
+                        member=member,
+                        end_date=end.cleaned_data["end_date"],
+                        version=end.cleaned_data["version"],
+                    )
+                    messages.success(request, f"{member.person.name}'s membership ends.")
+                    return redirect("supervision:series_detail", pk=series.pk)
+        except actions.StaleSeries:
+            messages.error(request, SERIES_STALE_MESSAGE)
+            return redirect("supervision:series_detail", pk=series.pk)
+        except ValidationError as error:
+            (add if request.POST.get("do") == "add" else end).add_error(None, error)
+    upcoming = access.with_registers(
+        series.occurrences.filter(date__gte=today).order_by("date", "start_time")
+    )[:24]
+    return render(
+        request,
+        "supervision/series_detail.html",
+        {
+            "series": series,
+            "members": members,
+            "current": current,
+            "today": today,
+            "upcoming": access.registers_for(request.user, list(upcoming), on=today),
+            "add": add,
+            "end": end,
+        },
+    )
+
+
+def series_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a series: its future sessions follow, except any moved or changed on its own."""
+    series = access.get_series_for(request.user, pk)
+    values = {name: getattr(series, name) for name in actions.SERIES_FIELDS}
+    form = SeriesForm(
+        request.POST or None, kind=series.kind, initial={**values, "version": series.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.change_series(
+                by=request.user,  # type: ignore[arg-type]
+                series=series,
+                version=data["version"] or 0,
+                **{name: data[name] for name in actions.SERIES_FIELDS if name in data},
+            )
+        except actions.StaleSeries:
+            messages.error(request, SERIES_STALE_MESSAGE)
+            return redirect("supervision:series_edit", pk=series.pk)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Series changed; its future sessions follow.")
+            return redirect("supervision:series_detail", pk=series.pk)
+    return render(request, "supervision/series_edit.html", {"form": form, "series": series})

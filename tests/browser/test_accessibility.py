@@ -199,11 +199,22 @@ def spent_link_sample(me: Person | None, user: User | None, today: dt.date) -> l
 
 
 # URL name → sample path parameters for a signed-in person (None when signed out).
+def series_sample(me: Person | None, user: User | None, today: dt.date) -> list[Kwargs]:
+    """A series the role leads, else any (which answers 404)."""
+    from coreflect.supervision.models import SessionSeries
+
+    series = SessionSeries.objects.order_by("pk")
+    found = (series.filter(lead=me).first() if me is not None else None) or series.first()
+    return [{"pk": found.pk}] if found else []
+
+
 SAMPLES: dict[str, Callable[[Person | None, User | None, dt.date], list[Kwargs]]] = {
     "compliance:person": person_sample,
     "supervision:detail": session_sample,
     "supervision:edit": open_session_sample,
     "supervision:cancel": open_session_sample,
+    "supervision:series_detail": series_sample,
+    "supervision:series_edit": series_sample,
     "supervision:end_relationship": relationship_sample,
     "supervision:change_relationship": relationship_sample,
     "imports:run": import_run_sample,

@@ -660,6 +660,12 @@ def ids_of(marked: dict[str, Marked]) -> Ids:
     )
 
 
+def series_pks() -> list[int]:
+    from coreflect.supervision.models import SessionSeries
+
+    return list(SessionSeries.objects.order_by("pk").values_list("pk", flat=True)[:2]) or [1]
+
+
 def kwargs_for(name: str, params: tuple[str, ...], ids: Ids) -> list[dict[str, object]]:
     """Every filling of a pattern's parameters worth visiting."""
     if not params:
@@ -675,6 +681,15 @@ def kwargs_for(name: str, params: tuple[str, ...], ids: Ids) -> list[dict[str, o
         return [{"pk": pk, "item_pk": item} for pk, item in ids.own_supervision]
     if params == ("external_id",):
         return [{"external_id": e} for e in ids.people]
+    if params == ("token",) and name == "calendars:feed":
+        # Each marked person's own calendar, and an address that is no one's.
+        from coreflect.calendars.actions import make_address
+
+        people = Person.objects.filter(external_id__in=ids.people)
+        tokens: list[dict[str, object]] = [
+            {"token": make_address(by=None, person=p)} for p in people
+        ]
+        return [*tokens, {"token": "not-a-token"}]
     if params == ("pk",):
         by_name = {
             "notes:action_state": ids.actions,
@@ -682,6 +697,8 @@ def kwargs_for(name: str, params: tuple[str, ...], ids: Ids) -> list[dict[str, o
             "notes:caseload_restore": ids.caseload,
             "notes:model_decide": ids.model_requests,
             "notes:agenda_edit": ids.co_reflections + ids.sessions,
+            "supervision:series_detail": series_pks(),
+            "supervision:series_edit": series_pks(),
             "supervision:end_relationship": ids.relationships,
             "supervision:change_relationship": ids.relationships,
             "staff:edit": ids.person_pks,
