@@ -3,6 +3,7 @@ token). The token is 32 random bytes; only its SHA-256 is stored, so the databas
 an address away, and a feed is found by the hash (secrets in the URL compare by lookup of a
 hash, not by comparing the secret itself)."""
 
+import datetime as dt
 import hashlib
 import secrets
 
@@ -11,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from coreflect.audit.actions import record
+from coreflect.audit.models import AuditEvent
 from coreflect.calendars.models import CalendarSubscription
 from coreflect.people.models import Person
 
@@ -60,3 +62,19 @@ def person_for_token(token: str) -> Person | None:
     if subscription is None or not secrets.compare_digest(subscription.token_hash, wanted):
         return None
     return subscription.person
+
+
+def record_fetch(person: Person, address: str) -> None:
+    """A feed served is a download of personal data (the person's sessions, with the names of
+    those they meet): on the audit log, as export.calendar. A calendar program asks for it many
+    times a day, so the day's first fetch is recorded, not every one."""
+    today = timezone.localdate()
+    start = timezone.make_aware(dt.datetime.combine(today, dt.time()))
+    already = AuditEvent.objects.filter(
+        action="export.calendar",
+        object_type="people.person",
+        object_id=str(person.pk),
+        at__gte=start,
+    ).exists()
+    if not already:
+        record(by=None, action="export.calendar", target=person, first_today=True, address=address)

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from coreflect.audit.signals import client_address
 from coreflect.authorization import person_of
 from coreflect.calendars import actions, ics
 from coreflect.calendars.models import CalendarSubscription
@@ -41,6 +42,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     person = actions.person_for_token(token)
     if person is None:
         raise Http404("No such calendar")
+    actions.record_fetch(person, client_address(request))
     response = HttpResponse(
         ics.feed(person, ics.sessions_of(person)), content_type="text/calendar; charset=utf-8"
     )

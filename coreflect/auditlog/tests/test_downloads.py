@@ -21,6 +21,7 @@ DOWNLOADS = {
     "notes:pdf_all": "export.notes",
     "auditlog:csv": "export.audit_log",
     "imports:errors": "export.import_problems",
+    "calendars:feed": "export.calendar",
 }
 FILE_SUFFIXES = (".csv", ".xlsx", ".pdf", ".txt", ".json", ".zip", ".ics", ".xml")
 
@@ -126,3 +127,16 @@ def test_a_refused_download_records_nothing(login, everyone, who):
     run = ImportRun.objects.create(file_names=["people.csv"], status="pending")
     assert login(everyone[who]).get(f"/imports/{run.pk}/problems.txt").status_code == 404
     assert not AuditEvent.objects.filter(action__startswith="export.").exists()
+
+
+def test_a_calendar_feed_is_recorded_on_its_first_fetch_each_day(client, alice, frozen_clock):
+    from coreflect.calendars.actions import make_address
+
+    path = f"/calendar/{make_address(by=None, person=alice)}.ics"
+    for _ in range(3):
+        assert client.get(path).status_code == 200
+    [entry] = AuditEvent.objects.filter(action="export.calendar")
+    assert (entry.object_type, entry.object_id) == ("people.person", str(alice.pk))
+    frozen_clock.shift(dt.timedelta(days=1))
+    client.get(path)
+    assert AuditEvent.objects.filter(action="export.calendar").count() == 2

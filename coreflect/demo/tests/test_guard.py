@@ -1,6 +1,7 @@
 """`coreflect demo-data` cannot wipe a real organisation (coreflect/demo/guard.py)."""
 
 import datetime as dt
+import uuid
 from io import StringIO
 
 import pytest
@@ -65,6 +66,7 @@ def test_the_demo_refuses_a_session_recorded_since_it_was_built():
     template = Session.objects.order_by("pk").first()
     template.pk = None
     template.external_id = None
+    template.uid = uuid.uuid4()  # a session of its own, with its own calendar UID
     template.save()
     with refused(r"holds 1 session that"):
         demo()
