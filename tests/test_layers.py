@@ -25,6 +25,7 @@ LAYERS = [
     "retention",
     "auditlog",
     "staff",
+    "governance",
     "imports",
     "demo",
 ]
