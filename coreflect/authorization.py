@@ -45,6 +45,10 @@ class Permission(StrEnum):
     # Give anyone any role, privileged ones included, after a recent second factor; the
     # person's own role must be administrator (a superuser without one may not).
     GRANT_ROLES = "grant_roles"
+    # Anyone's escalation route on their page (everyone sees their own), and how many concerns
+    # were raised in each service and quarter: counts only, never who, with whom or what.
+    VIEW_ANY_ESCALATION_ROUTE = "view_any_escalation_route"
+    VIEW_CONCERN_COUNTS = "view_concern_counts"
 
 
 class BaseRole:
@@ -55,7 +59,8 @@ class BaseRole:
 class HeadOfPeerWork(BaseRole):
     description = (
         "Leads peer work; sees every row of the matrix, sets the policy, keeps who supervises "
-        "whom, corrects closed session records and reviews notes past their retention date."
+        "whom, corrects closed session records, reviews notes past their retention date, sees "
+        "everyone's escalation route and how many concerns each service raised."
     )
     permissions = frozenset(
         {
@@ -69,6 +74,8 @@ class HeadOfPeerWork(BaseRole):
             Permission.VIEW_DISCLOSURE_COUNTS,
             Permission.REVIEW_RETENTION,
             Permission.MANAGE_PEOPLE,
+            Permission.VIEW_ANY_ESCALATION_ROUTE,
+            Permission.VIEW_CONCERN_COUNTS,
         }
     )
 

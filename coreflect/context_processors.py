@@ -5,6 +5,7 @@ from django.utils.functional import SimpleLazyObject
 
 from coreflect.authorization import Permission, has_permission, person_of
 from coreflect.disclosures.access import may_open_disclosures
+from coreflect.governance.access import may_have_concerns, may_view_counts
 from coreflect.notes.access import may_have_notes
 from coreflect.notes.models_in_use import may_read_models
 from coreflect.signin.state import used_second_factor
@@ -43,4 +44,9 @@ def current_person(request: HttpRequest) -> dict[str, object]:
         and settings.REQUIRE_SECOND_FACTOR
         and not used_second_factor(request),
         "can_manage_people": has_permission(user, Permission.MANAGE_PEOPLE),
+        # Concerns about supervision: one's own (and those raised with one), and the counts.
+        "can_have_concerns": SimpleLazyObject(
+            lambda: may_have_concerns(user, on=timezone.localdate())
+        ),
+        "can_view_concern_counts": may_view_counts(user),
     }

@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "coreflect.disclosures",
     "coreflect.retention",
     "coreflect.auditlog",
+    "coreflect.governance",
     "coreflect.staff",
     "coreflect.demo",
 ]

@@ -26,6 +26,7 @@ LAYERS = [
     "retention",
     "auditlog",
     "staff",
+    "governance",
     "imports",
     "demo",
 ]

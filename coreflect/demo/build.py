@@ -18,9 +18,11 @@ from django.utils import timezone
 
 from coreflect.compliance import matrix, rules
 from coreflect.compliance.models import current_policy
+from coreflect.demo import concerns as demo_concerns
 from coreflect.demo import disclosures as demo_disclosures
 from coreflect.demo import notes as demo_notes
 from coreflect.disclosures.models import Disclosure
+from coreflect.governance.models import Concern
 from coreflect.notes import register as notes_register
 from coreflect.notes.models import (
     Action,
@@ -126,6 +128,7 @@ class Organisation:
 
 # Every table the demo fills, children first so deletes never meet a protected reference.
 TABLES: tuple[type[models.Model], ...] = (
+    Concern,
     Disclosure,
     Comment,
     Action,
@@ -326,6 +329,7 @@ class _Builder:
         org.examples = {role: org.examples[role] for role in Role.values if role in org.examples}
         org.notes = demo_notes.notes(self.today, head, org.examples)
         demo_disclosures.disclosures(self.today, org.examples)
+        demo_concerns.concerns(self.today, org.examples)
         return org
 
     def placement(self, p: Person) -> Placement:

@@ -39,6 +39,8 @@ class PolicyForm(NHSFormMixin, forms.ModelForm):
             "notes_response_working_days",
             "caseload_review_days",
             "retention_years",
+            "complaints_text",
+            "complaints_url",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -137,6 +137,21 @@ class PolicySettings(models.Model):
         help_text="After this, notes and the records of who read them are listed for the head of "
         "peer work to review. Nothing is deleted without that review.",
     )
+    # The organisation's formal complaints route, shown beside every step of the escalation
+    # route (coreflect/governance): a formal complaint remains open at any time (spec §7).
+    complaints_text = models.TextField(
+        "formal complaints route",
+        default="You can make a formal complaint at any time, at any step or instead of them: "
+        "your organisation's complaints and grievance procedure explains how, and your union "
+        "or Freedom to Speak Up Guardian can support you.",
+        help_text="Shown beside every step of each person's escalation route.",
+    )
+    complaints_url = models.URLField(
+        "formal complaints link",
+        default="https://nationalguardian.org.uk/speaking-up/",
+        blank=True,
+        help_text="Where the complaints or speaking-up procedure is published.",
+    )
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coreflect.authorization import ROLES
+from coreflect.governance.models import Concern
 from coreflect.imports.models import ImportRun
 from coreflect.notes.models import Action, CaseloadEntry, ModelRequest, Notes, NotesVersion
 from coreflect.people.models import PRIVILEGED_ROLES, Absence, Person, Role
@@ -188,6 +189,14 @@ AWAITING_DEMO_NOTES = frozenset({"notes:withdraw_share", "notes:withdraw_own_sup
 NOT_IN_THE_DEMO = AWAITING_DEMO_NOTES | {"mfa_remove_webauthn", "mfa_edit_webauthn"}
 
 
+def concern_sample(me: Person | None, user: User | None, today: dt.date) -> list[Kwargs]:
+    """A concern the role raised or had raised with them (the demo's), else any (a 404)."""
+    concerns = Concern.objects.order_by("pk")
+    mine = concerns.involving(me).first() if me is not None else None
+    chosen = mine or concerns.first()
+    return [{"pk": chosen.pk}] if chosen else []
+
+
 def no_sample(me: Person | None, user: User | None, today: dt.date) -> list[Kwargs]:
     """Addresses of things the demo does not have (a share of notes, a mark for own
     supervision)."""
@@ -244,6 +253,7 @@ SAMPLES: dict[str, Callable[[Person | None, User | None, dt.date], list[Kwargs]]
     "staff:leaving": staff_peer_worker_sample,
     "staff:start": staff_peer_worker_sample,
     "staff:role": staff_peer_worker_sample,
+    "governance:concern": concern_sample,
 }
 
 

@@ -286,3 +286,12 @@ def test_on_a_quarters_last_day_on_track_is_not_expected():
     assert "not_met" not in build.statuses_possible(dt.date(2026, 6, 1))
     assert "not_started" not in build.statuses_possible(dt.date(2027, 1, 5))
     assert build.statuses_possible(TODAY) == {s.value for s in rules.Status}
+
+
+def test_demo_has_concerns_at_several_steps_one_with_its_outcome():
+    from coreflect.governance.models import Concern
+
+    demo()
+    concerns = list(Concern.objects.all())
+    assert len({c.step for c in concerns}) >= 3
+    assert any(c.outcome for c in concerns) and any(not c.outcome for c in concerns)

@@ -64,6 +64,7 @@ from coreflect.audit.models import AuditEvent, NotesAccess
 from coreflect.demo import build
 from coreflect.disclosures import actions as disclosure_actions
 from coreflect.disclosures.models import Disclosure, Ground
+from coreflect.governance.models import Concern
 from coreflect.imports.models import ImportRun
 from coreflect.notes import access, actions, pdf
 from coreflect.notes.models import (
@@ -587,6 +588,7 @@ class Ids:
     absences: list[int]
     people: list[str]
     person_pks: list[int]
+    concerns: list[int]
     admin: dict[str, list[str]]
 
 
@@ -656,6 +658,7 @@ def ids_of(marked: dict[str, Marked]) -> Ids:
         person_pks=sorted(
             Person.objects.filter(external_id__in=people).values_list("pk", flat=True)
         ),
+        concerns=list(Concern.objects.order_by("pk").values_list("pk", flat=True)[:3]) or [1],
         admin=admin_ids,
     )
 
@@ -708,6 +711,7 @@ def kwargs_for(name: str, params: tuple[str, ...], ids: Ids) -> list[dict[str, o
             "imports:run": ids.imports,
             "imports:errors": ids.imports,
             "absence_change": ids.absences,
+            "governance:concern": ids.concerns,
         }
         if name in by_name:
             return [{"pk": pk} for pk in by_name[name]]
