@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('policy', '0003_policysettings_retention_years'),
+        ('policy', '0004_series_settings'),
     ]
 
     operations = [
