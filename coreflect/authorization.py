@@ -45,6 +45,12 @@ class Permission(StrEnum):
     # Give anyone any role, privileged ones included, after a recent second factor; the
     # person's own role must be administrator (a superuser without one may not).
     GRANT_ROLES = "grant_roles"
+    # Read any supervision agreement (seed 000 §5.11: available to managers on request); the
+    # two who made it and the supervisee's line manager read theirs (agreements/access.py).
+    READ_AGREEMENTS = "read_agreements"
+    # Agree an individual adjustment to anyone's requirements (spec §9); a Peer Lead agrees
+    # those of their own service's people (compliance/adjustments.py).
+    AGREE_ADJUSTMENTS = "agree_adjustments"
 
 
 class BaseRole:
@@ -69,6 +75,8 @@ class HeadOfPeerWork(BaseRole):
             Permission.VIEW_DISCLOSURE_COUNTS,
             Permission.REVIEW_RETENTION,
             Permission.MANAGE_PEOPLE,
+            Permission.READ_AGREEMENTS,
+            Permission.AGREE_ADJUSTMENTS,
         }
     )
 

@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "coreflect.people",
     "coreflect.policy",
     "coreflect.supervision",
+    "coreflect.agreements",
     "coreflect.compliance",
     "coreflect.notes",
     "coreflect.imports",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("retention/", include("coreflect.retention.urls")),
     path("audit/", include("coreflect.auditlog.urls")),
     path("staff/", include("coreflect.staff.urls")),
+    path("agreements/", include("coreflect.agreements.urls")),
     path("absences/new/", supervision_views.new_absence_page, name="absence_new"),
     path("absences/<int:pk>/", supervision_views.change_absence_page, name="absence_change"),
     path(

@@ -1,7 +1,7 @@
-"""Imports run one way: people ← policy ← supervision ← compliance ← imports ← demo, with the
-shared pieces (audit, the form mixin, authorization) below the domain apps and the project's own
-wiring (urls, settings, the navigation) above them all. Every import counts, including those
-inside a function."""
+"""Imports run one way: people ← policy ← supervision ← agreements ← compliance ← imports ←
+demo, with the shared pieces (audit, the form mixin, authorization) below the domain apps and the
+project's own wiring (urls, settings, the navigation) above them all. Every import counts,
+including those inside a function."""
 
 import ast
 from pathlib import Path
@@ -19,6 +19,7 @@ LAYERS = [
     "signin",
     "policy",
     "supervision",
+    "agreements",
     "compliance",
     "notes",
     "disclosures",

@@ -35,6 +35,10 @@ class PolicyForm(NHSFormMixin, forms.ModelForm):
             "notes_response_working_days",
             "caseload_review_days",
             "retention_years",
+            "agreement_minimum_minutes_a_month",
+            "agreement_sessions_a_month",
+            "agreement_due_days",
+            "agreement_review_months",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
