@@ -8,12 +8,16 @@ through it.
 import datetime as dt
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import Http404
 
 from coreflect.authorization import Permission, has_permission, person_of
 from coreflect.people.models import Person
-from coreflect.supervision.models import RelationshipType, SupervisionRelationship
+from coreflect.supervision.models import (
+    RelationshipQuerySet,
+    RelationshipType,
+    SupervisionRelationship,
+)
 
 
 def _managed_by(me: Person, on: dt.date) -> Q:
@@ -25,7 +29,7 @@ def _managed_by(me: Person, on: dt.date) -> Q:
     return Q(supervisee__line_manager=me) | Q(supervisee__in=managing.values("supervisee"))
 
 
-def readable(user: User | AnonymousUser, *, on: dt.date) -> QuerySet[SupervisionRelationship]:
+def readable(user: User | AnonymousUser, *, on: dt.date) -> RelationshipQuerySet:
     """Peer work relationships whose agreement the user may read."""
     relationships = SupervisionRelationship.objects.peer_work()
     if has_permission(user, Permission.READ_AGREEMENTS):

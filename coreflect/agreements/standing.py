@@ -44,10 +44,15 @@ def standing_of(
     relationship: SupervisionRelationship, *, today: dt.date, policy: PolicySettings
 ) -> rules.Standing:
     """The standing of one relationship from with_figures()."""
+    signed_at = relationship.agreement_signed_at  # type: ignore[attr-defined]
+    asked_at = relationship.agreement_review_asked_at  # type: ignore[attr-defined]
+    # A request answered by a signing later the same day is spent: compare the moments.
+    if asked_at is not None and signed_at is not None and asked_at <= signed_at:
+        asked_at = None
     return rules.standing(
         relationship_start=relationship.start_date,
-        last_signed_on=_local_day(relationship.agreement_signed_at),  # type: ignore[attr-defined]
-        last_review_request_on=_local_day(relationship.agreement_review_asked_at),  # type: ignore[attr-defined]
+        last_signed_on=_local_day(signed_at),
+        last_review_request_on=_local_day(asked_at),
         today=today,
         due_days=policy.agreement_due_days,
         review_months=policy.agreement_review_months,

@@ -10,5 +10,5 @@ urlpatterns = [
     path("<int:pk>/sign/", views.sign, name="sign"),
     path("<int:pk>/review/", views.request_review, name="review"),
     path("<int:pk>/versions/<int:version>/", views.version_page, name="version"),
-    path("<int:pk>/versions/<int:version>/pdf/", views.version_pdf, name="version_pdf"),
+    path("<int:pk>/versions/<int:version>.pdf", views.version_pdf, name="version_pdf"),
 ]

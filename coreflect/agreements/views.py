@@ -58,7 +58,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
     if me is None and not has_permission(request.user, Permission.READ_AGREEMENTS):
         raise Http404("No such page")
     rows = standing.standings(
-        readable.current(today).order_by("supervisee__name", "pk")[:LIST_LIMIT],  # type: ignore[attr-defined]
+        readable.current(today).order_by("supervisee__name", "pk")[:LIST_LIMIT],
         today=today,
     )
     rows.sort(key=lambda d: (not d.standing.state.flagged, d.supervisee.name))

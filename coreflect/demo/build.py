@@ -16,8 +16,10 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from coreflect.agreements.models import Agreement, AgreementVersion, ReviewRequest, Signature
 from coreflect.compliance import matrix, rules
 from coreflect.compliance.models import current_policy
+from coreflect.demo import agreements as demo_agreements
 from coreflect.demo import disclosures as demo_disclosures
 from coreflect.demo import notes as demo_notes
 from coreflect.disclosures.models import Disclosure
@@ -126,6 +128,10 @@ class Organisation:
 
 # Every table the demo fills, children first so deletes never meet a protected reference.
 TABLES: tuple[type[models.Model], ...] = (
+    Signature,
+    ReviewRequest,
+    AgreementVersion,
+    Agreement,
     Disclosure,
     Comment,
     Action,
@@ -326,6 +332,7 @@ class _Builder:
         org.examples = {role: org.examples[role] for role in Role.values if role in org.examples}
         org.notes = demo_notes.notes(self.today, head, org.examples)
         demo_disclosures.disclosures(self.today, org.examples)
+        demo_agreements.agreements(self.today)
         return org
 
     def placement(self, p: Person) -> Placement:

@@ -667,6 +667,8 @@ def kwargs_for(name: str, params: tuple[str, ...], ids: Ids) -> list[dict[str, o
     namespace = name.split(":")[0] if ":" in name else ""
     if set(params) == {"pk", "number"}:
         return [{"pk": pk, "number": n} for pk, n in ids.versions]
+    if set(params) == {"pk", "version"}:  # an agreement's version (agreements are not notes)
+        return [{"pk": pk, "version": 1} for pk in ids.relationships]
     if set(params) == {"pk", "old", "new"}:
         return [{"pk": pk, "old": o, "new": n} for pk, o, n in ids.compares]
     if set(params) == {"pk", "share_pk"}:
@@ -684,6 +686,10 @@ def kwargs_for(name: str, params: tuple[str, ...], ids: Ids) -> list[dict[str, o
             "notes:agenda_edit": ids.co_reflections + ids.sessions,
             "supervision:end_relationship": ids.relationships,
             "supervision:change_relationship": ids.relationships,
+            "agreements:detail": ids.relationships,
+            "agreements:write": ids.relationships,
+            "agreements:sign": ids.relationships,
+            "agreements:review": ids.relationships,
             "staff:edit": ids.person_pks,
             "staff:leaving": ids.person_pks,
             "staff:start": ids.person_pks,
