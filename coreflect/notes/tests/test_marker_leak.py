@@ -60,6 +60,7 @@ from django.urls import (
 )
 from django.utils import timezone
 
+from coreflect.agreements import pdf as agreement_pdf
 from coreflect.audit.models import AuditEvent, NotesAccess
 from coreflect.demo import build
 from coreflect.disclosures import actions as disclosure_actions
@@ -829,7 +830,7 @@ class Crawl:
             if url.startswith(DISCLOSURES):
                 visitor.visits["disclosures"] += 1
             if kind == "application/pdf":
-                assert self.printed, f"{url}: a PDF not made by notes/pdf.py"
+                assert self.printed, f"{url}: a PDF not made by notes/pdf.py or agreements/pdf.py"
                 visitor.visits["pdf"] += 1
             text = text_of(data) + "\n".join(self.printed)
             for leak in sorted(leaks(text, visitor.allowed)):
@@ -966,6 +967,8 @@ def printed_html(monkeypatch) -> list[str]:
         return b"%PDF-1.7 (not laid out: its HTML was read)"
 
     monkeypatch.setattr(pdf, "to_pdf", spy)
+    # An agreement's PDF (agreements/pdf.py, which cannot import notes) is read the same way.
+    monkeypatch.setattr(agreement_pdf, "to_pdf", spy)
     return made
 
 
