@@ -48,9 +48,6 @@ class Permission(StrEnum):
     # Read any supervision agreement (seed 000 §5.11: available to managers on request); the
     # two who made it and the supervisee's line manager read theirs (agreements/access.py).
     READ_AGREEMENTS = "read_agreements"
-    # Agree an individual adjustment to anyone's requirements (spec §9); a Peer Lead agrees
-    # those of their own service's people (compliance/adjustments.py).
-    AGREE_ADJUSTMENTS = "agree_adjustments"
 
 
 class BaseRole:
@@ -76,7 +73,6 @@ class HeadOfPeerWork(BaseRole):
             Permission.REVIEW_RETENTION,
             Permission.MANAGE_PEOPLE,
             Permission.READ_AGREEMENTS,
-            Permission.AGREE_ADJUSTMENTS,
         }
     )
 
