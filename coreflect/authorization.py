@@ -49,6 +49,9 @@ class Permission(StrEnum):
     # were raised in each service and quarter: counts only, never who, with whom or what.
     VIEW_ANY_ESCALATION_ROUTE = "view_any_escalation_route"
     VIEW_CONCERN_COUNTS = "view_concern_counts"
+    # Read any supervision agreement (seed 000 §5.11: available to managers on request); the
+    # two who made it and the supervisee's line manager read theirs (agreements/access.py).
+    READ_AGREEMENTS = "read_agreements"
 
 
 class BaseRole:
@@ -76,6 +79,7 @@ class HeadOfPeerWork(BaseRole):
             Permission.MANAGE_PEOPLE,
             Permission.VIEW_ANY_ESCALATION_ROUTE,
             Permission.VIEW_CONCERN_COUNTS,
+            Permission.READ_AGREEMENTS,
         }
     )
 

@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "coreflect.policy",
     "coreflect.supervision",
     "coreflect.calendars",
+    "coreflect.agreements",
     "coreflect.compliance",
     "coreflect.notes",
     "coreflect.imports",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("audit/", include("coreflect.auditlog.urls")),
     path("staff/", include("coreflect.staff.urls")),
     path("governance/", include("coreflect.governance.urls")),
+    path("agreements/", include("coreflect.agreements.urls")),
     path("absences/new/", supervision_views.new_absence_page, name="absence_new"),
     path("absences/<int:pk>/", supervision_views.change_absence_page, name="absence_change"),
     path(

@@ -1,7 +1,7 @@
-"""Imports run one way: people ← policy ← supervision ← calendars ← compliance ← imports ← demo,
-with the shared pieces (audit, the form mixin, authorization) below the domain apps and the
-project's own wiring (urls, settings, the navigation) above them all. Every import counts,
-including those inside a function."""
+"""Imports run one way: people ← policy ← supervision ← calendars ← agreements ← compliance ←
+imports ← demo, with the shared pieces (audit, the form mixin, authorization) below the domain
+apps and the project's own wiring (urls, settings, the navigation) above them all. Every import
+counts, including those inside a function."""
 
 import ast
 from pathlib import Path
@@ -20,6 +20,7 @@ LAYERS = [
     "policy",
     "supervision",
     "calendars",
+    "agreements",
     "compliance",
     "notes",
     "disclosures",

@@ -2,11 +2,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.paginator import Page
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from coreflect.agreements import access as agreement_access
+from coreflect.agreements import standing as agreement_standing
 from coreflect.audit.actions import record
 from coreflect.authorization import person_of
 from coreflect.compliance import exports, matrix, rules
@@ -102,6 +104,10 @@ def home(request: HttpRequest) -> HttpResponse:
     policy = current_policy()
     context = matrix.Context(rules.year_containing(today, policy), today, policy)
     overview = matrix.overview(visible_people(request.user, on=today), context, listed=LISTED)
+    # Agreements the user may read that need signing or a review (spec §6).
+    agreements_due = agreement_standing.due(
+        today=today, relationships=agreement_access.readable(request.user, on=today)
+    )
     return render(
         request,
         "compliance/home.html",
@@ -112,6 +118,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "at_risk_more": overview.at_risk_count - len(overview.at_risk),
             "missed_more": overview.missed_count - len(overview.missed),
             "unsupervised_more": overview.unsupervised_count - len(overview.unsupervised),
+            "agreements_due": agreements_due[:LISTED],
+            "agreements_due_more": len(agreements_due) - LISTED,
         },
     )
 
@@ -241,6 +249,14 @@ def person_page(request: HttpRequest, external_id: str) -> HttpResponse:
             .select_related("supervisor")
             .order_by("-start_date"),
             "policy": policy,
+            # The agreements the viewer may read (agreements.access), with where each stands.
+            "agreements": agreement_standing.standings(
+                agreement_access.readable(request.user, on=today)
+                .filter(Q(supervisee=person) | Q(supervisor=person))
+                .current(today)
+                .order_by("-start_date"),
+                today=today,
+            ),
         },
     )
 

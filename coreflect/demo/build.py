@@ -16,8 +16,10 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from coreflect.agreements.models import Agreement, AgreementVersion, ReviewRequest, Signature
 from coreflect.compliance import matrix, rules
 from coreflect.compliance.models import current_policy
+from coreflect.demo import agreements as demo_agreements
 from coreflect.demo import concerns as demo_concerns
 from coreflect.demo import disclosures as demo_disclosures
 from coreflect.demo import notes as demo_notes
@@ -129,6 +131,10 @@ class Organisation:
 # Every table the demo fills, children first so deletes never meet a protected reference.
 TABLES: tuple[type[models.Model], ...] = (
     Concern,
+    Signature,
+    ReviewRequest,
+    AgreementVersion,
+    Agreement,
     Disclosure,
     Comment,
     Action,
@@ -330,6 +336,7 @@ class _Builder:
         org.notes = demo_notes.notes(self.today, head, org.examples)
         demo_disclosures.disclosures(self.today, org.examples)
         demo_concerns.concerns(self.today, org.examples)
+        demo_agreements.agreements(self.today)
         return org
 
     def placement(self, p: Person) -> Placement:

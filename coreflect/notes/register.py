@@ -13,8 +13,8 @@ docs/notes.md, "The notes register", is the contract.
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, fields
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from django.db.models import (
@@ -31,6 +31,8 @@ from django.db.models import (
     When,
 )
 
+from coreflect.agreements import rules as agreement_rules
+from coreflect.agreements import standing as agreement_standing
 from coreflect.notes import rules, workdays
 from coreflect.notes.models import NotesState
 from coreflect.people.models import Service
@@ -40,19 +42,38 @@ from coreflect.supervision.models import Attendance, AttendanceStatus, Session, 
 
 @dataclass(frozen=True)
 class Deadlines:
-    """The policy's turnaround, as numbers of working days in a region."""
+    """The policy's turnaround, as numbers of working days in a region, and the turnaround
+    each relationship's signed agreement set instead (spec §4, §6), by (supervisor id,
+    supervisee id)."""
 
     share_days: int
     response_days: int
     region: str
+    agreed: Mapping[tuple[int, int], tuple[agreement_rules.Turnaround, ...]] = field(
+        default_factory=dict, compare=False, hash=False
+    )
 
     @classmethod
-    def of(cls, policy: PolicySettings) -> "Deadlines":
+    def of(cls, policy: PolicySettings, *, people: Iterable[int] | None = None) -> "Deadlines":
+        """The policy's, with the agreements of everyone's relationships (or only those where
+        one of `people` is a side: enough for the sessions of those people)."""
         return cls(
             share_days=policy.notes_share_working_days,
             response_days=policy.notes_response_working_days,
             region=policy.holiday_region,
+            agreed=agreement_standing.agreed_turnarounds(people),
         )
+
+    def for_session(
+        self, session_date: dt.date, supervisor_id: int, supervisee_id: int | None
+    ) -> "Deadlines":
+        """The turnaround of one session's notes: that of the two's agreement signed by both
+        on or before the session's date, else the policy's."""
+        agreed = self.agreed.get((supervisor_id, supervisee_id or 0))
+        found = agreement_rules.turnaround_on(agreed, session_date) if agreed else None
+        if found is None:
+            return self
+        return Deadlines(found.share_days, found.response_days, self.region)
 
     def share_due(self, session_date: dt.date) -> dt.date:
         return workdays.add_working_days(session_date, self.share_days, self.region)
@@ -194,13 +215,17 @@ def _register_rows(sessions: QuerySet[Session], as_of: dt.date) -> QuerySet[Sess
 
 
 def _tally_rows(sessions: QuerySet[Session], as_of: dt.date) -> QuerySet[Session, Any]:
-    """(lead id, date, *FIGURES) a session, in no order: what the page counts, without the
-    ids and the sort the listing needs."""
+    """(lead id, date, supervisee id, *FIGURES) a session, in no order: what the page counts,
+    without the ids and the sort the listing needs (the supervisee for their agreement's
+    turnaround)."""
     return (
         sessions.order_by()
         .values("pk", "date", "lead_id")
-        .annotate(**_figures(as_of))
-        .values_list("lead_id", "date", *FIGURES)
+        .annotate(
+            supervisee=Min("attendance__person", filter=~Q(attendance__person=F("lead"))),
+            **_figures(as_of),
+        )
+        .values_list("lead_id", "date", "supervisee", *FIGURES)
     )
 
 
@@ -245,16 +270,26 @@ class _Clocks:
         self.made: dict[tuple[Any, ...], tuple[rules.Clock, tuple[Any, ...], tuple[int, ...]]] = {}
 
     def of(
-        self, date: dt.date, figures: tuple[Any, ...]
+        self, date: dt.date, figures: tuple[Any, ...], pair: tuple[int, int | None] = (0, None)
     ) -> tuple[rules.Clock, tuple[Any, ...], tuple[int, ...]]:
-        """The clock of notes of a session on this date with these FIGURES, its columns in a
-        line of the register and its marks in a tally."""
+        """The clock of notes of a session on this date with these FIGURES, held by this
+        (supervisor, supervisee) pair, its columns in a line of the register and its marks in
+        a tally."""
         first_shared, last_shared, last_event_on, latest = figures
+        deadlines = self.deadlines.for_session(date, *pair)
         state = _state(latest)
         # Only what the clock keeps is in the key (the latest event's id never is, its date
         # only for an answer), so sessions on a day whose notes stand alike share one clock.
         answered = last_event_on if state in rules.ANSWERS else None
-        key = (date, state, first_shared, last_shared, answered)
+        key = (
+            date,
+            state,
+            first_shared,
+            last_shared,
+            answered,
+            deadlines.share_days,
+            deadlines.response_days,
+        )
         found = self.made.get(key)
         if found is None:
             if len(self.made) >= self.LIMIT:
@@ -266,7 +301,7 @@ class _Clocks:
                 last_shared=last_shared,
                 last_event_on=last_event_on,
                 as_of=self.as_of,
-                deadlines=self.deadlines,
+                deadlines=deadlines,
             )
             found = self.made[key] = (made, _columns(made), Tally.marks(made))
         return found
@@ -292,7 +327,7 @@ def iter_entries(
             date=date,
             supervisor_id=lead_id,
             supervisee_id=supervisee,
-            clock=clocks.of(date, row[FIRST_FIGURE:])[0],
+            clock=clocks.of(date, row[FIRST_FIGURE:], (lead_id, supervisee))[0],
             supervisor_external_id=lead_external_id,
             supervisee_external_id=supervisee_external_id or "",
         )
@@ -359,7 +394,7 @@ def lines(
             row[2],
             row[4],
             row[6] or "",
-            *clocks.of(row[2], row[FIRST_FIGURE:])[1],
+            *clocks.of(row[2], row[FIRST_FIGURE:], (row[3], row[5]))[1],
         )
 
 
@@ -468,7 +503,7 @@ def tallies(
     clocks = _Clocks(as_of=as_of, deadlines=deadlines)
     counted: Counter[tuple[int, tuple[int, ...]]] = Counter()
     for row in _tally_rows(sessions, as_of).iterator(chunk_size=2000):
-        counted[row[0], clocks.of(row[1], row[2:])[2]] += 1
+        counted[row[0], clocks.of(row[1], row[3:], (row[0], row[2]))[2]] += 1
     found: dict[int, Tally] = {}
     for (lead_id, marks), times in counted.items():
         found.setdefault(lead_id, Tally()).add(marks, times)

@@ -65,8 +65,10 @@ LIST_LIMIT = 100
 READS_SHOWN = 20
 
 
-def _deadlines() -> register.Deadlines:
-    return register.Deadlines.of(PolicySettings.objects.current())
+def _deadlines(*people: Person) -> register.Deadlines:
+    """The policy's deadlines, with the agreed turnaround of these people's relationships (the
+    sessions a page shows are theirs)."""
+    return register.Deadlines.of(PolicySettings.objects.current(), people=[p.pk for p in people])
 
 
 def _me(request: HttpRequest) -> Person:
@@ -84,7 +86,7 @@ def notes_list(request: HttpRequest) -> HttpResponse:
     the supervisee's notes to review, and every one-to-one's notes of theirs."""
     me = _me(request)
     today = timezone.localdate()
-    deadlines = _deadlines()
+    deadlines = _deadlines(me)
     held = register.held_one_to_ones(today).select_related("lead")
     as_supervisor = (
         held.filter(lead=me)
@@ -144,7 +146,7 @@ def _row(session: Session, entry: register.Entry, names: dict[int, str]) -> dict
 
 def _clock(seat: Seat) -> rules.Clock | None:
     entry = register.for_sessions(
-        [seat.session.pk], as_of=timezone.localdate(), deadlines=_deadlines()
+        [seat.session.pk], as_of=timezone.localdate(), deadlines=_deadlines(seat.supervisee)
     ).get(seat.session.pk)
     return entry.clock if entry else None
 
@@ -301,7 +303,9 @@ def _preparation(seat: Seat) -> dict[str, Any]:
     unanswered = [
         entry
         for entry in register.for_sessions(
-            [s.pk for s in earlier], as_of=timezone.localdate(), deadlines=_deadlines()
+            [s.pk for s in earlier],
+            as_of=timezone.localdate(),
+            deadlines=_deadlines(seat.supervisee),
         ).values()
         if entry.clock.response_overdue
     ]

@@ -41,6 +41,10 @@ class PolicyForm(NHSFormMixin, forms.ModelForm):
             "retention_years",
             "complaints_text",
             "complaints_url",
+            "agreement_minimum_minutes_a_month",
+            "agreement_sessions_a_month",
+            "agreement_due_days",
+            "agreement_review_months",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -152,6 +152,30 @@ class PolicySettings(models.Model):
         blank=True,
         help_text="Where the complaints or speaking-up procedure is published.",
     )
+    agreement_minimum_minutes_a_month = models.PositiveSmallIntegerField(
+        "agreement: least supervision a month (minutes)",
+        default=PROTOCOL.agreement_minimum_minutes_a_month,
+        validators=[MinValueValidator(1)],
+        help_text="A supervision agreement may not agree less one-to-one time a month.",
+    )
+    agreement_sessions_a_month = models.PositiveSmallIntegerField(
+        "agreement: one-to-ones a month (default)",
+        default=PROTOCOL.agreement_sessions_a_month,
+        validators=[MinValueValidator(1)],
+        help_text="What a new agreement starts with; the two may agree more.",
+    )
+    agreement_due_days = models.PositiveSmallIntegerField(
+        "agreement signed within (days of the relationship starting)",
+        default=PROTOCOL.agreement_due_days,
+        validators=[MinValueValidator(1)],
+        help_text="After this, a relationship without a signed agreement is flagged.",
+    )
+    agreement_review_months = models.PositiveSmallIntegerField(
+        "agreement reviewed every (months)",
+        default=PROTOCOL.agreement_review_months,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="Months after the last signing by which the two review the agreement.",
+    )
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(

@@ -57,6 +57,68 @@ PROTOCOL_AGENDA = (
 )
 
 
+@dataclass(frozen=True)
+class AgreementItem:
+    """One item of the supervision agreement template (seed 000 Appendix 3). A standard item
+    (every item of the template) may be reworded but never removed (spec §6)."""
+
+    key: str
+    title: str
+    text: str
+
+
+# The protocol's supervision agreement, in our own words (seed 000 Appendix 3). How often, how
+# long, where, how changes are arranged and the notes turnaround are fields of the agreement
+# itself (their defaults are the policy's); these are its written items.
+PROTOCOL_AGREEMENT = (
+    AgreementItem(
+        "supervisee_rights",
+        "The supervisee's rights",
+        "Supervision comes first in the time and place we have booked. A copy of the guidance "
+        "and of the structure we follow. The notes of each session, to read and agree, within "
+        "the turnaround below. This agreement reviewed at least once a year, and sooner if I "
+        "ask.",
+    ),
+    AgreementItem(
+        "supervisee_responsibilities",
+        "The supervisee's responsibilities",
+        "Come prepared. Carry out the actions we agree, in the time we agree. Answer the notes "
+        "within the turnaround below: agree them or ask for changes. Tell my supervisor in good "
+        "time if I cannot make the time or place.",
+    ),
+    AgreementItem(
+        "supervisor_rights",
+        "The supervisor's rights",
+        "Room in supervision to give feedback. A supervisee who comes prepared. To take parts "
+        "of a session to my own supervision. This agreement reviewed at least once a year, and "
+        "sooner if I ask.",
+    ),
+    AgreementItem(
+        "supervisor_responsibilities",
+        "The supervisor's responsibilities",
+        "Follow the guidance and the structure of a session. Carry out the actions we agree, in "
+        "the time we agree. Send the invitation and book the room. Tell my supervisee in good "
+        "time if I cannot make the time or place.",
+    ),
+    AgreementItem(
+        "confidentiality",
+        "Confidentiality and record keeping",
+        "We both keep the agreed notes. What we discuss stays between us, unless there is a "
+        "concern about duty of care or safeguarding, the supervisor takes something to their "
+        "own supervision, or the organisation's policies or legal proceedings require the notes "
+        "to be shared.",
+    ),
+    AgreementItem(
+        "troubleshooting",
+        "Troubleshooting",
+        "A shared understanding of supervision helps us make the most of it and avoid "
+        "problems, so we read the supervision guidance together as part of making this "
+        "agreement. If supervision is not working, we follow the escalation route in the "
+        "guidance.",
+    ),
+)
+
+
 class Rounding(StrEnum):
     HALF_UP = "half_up"
     UP = "up"
@@ -94,6 +156,12 @@ class Preset:
     # Retention (spec §5): notes and the records of who read them are kept this many years
     # after the supervision ends, then listed for the head of peer work to review.
     retention_years: int
+    # Supervision agreements (spec §6).
+    agreement_template: tuple[AgreementItem, ...]
+    agreement_minimum_minutes_a_month: int
+    agreement_sessions_a_month: int
+    agreement_due_days: int
+    agreement_review_months: int
 
 
 PROTOCOL = Preset(
@@ -122,6 +190,13 @@ PROTOCOL = Preset(
     # Supervision records in NHS organisations are commonly kept six years after the
     # relationship ends (seeds and spec give no figure; docs/policy.md says so).
     retention_years=6,
+    agreement_template=PROTOCOL_AGREEMENT,
+    # Appendix 3: "minimum 1 hour per month".
+    agreement_minimum_minutes_a_month=60,
+    agreement_sessions_a_month=1,
+    # §5.6: "at the start ... if not done then, as soon as possible": four weeks (our reading).
+    agreement_due_days=28,
+    agreement_review_months=12,
 )
 
 WEEKLY = Preset(
@@ -148,10 +223,17 @@ WEEKLY = Preset(
     # Supervision records in NHS organisations are commonly kept six years after the
     # relationship ends (seeds and spec give no figure; docs/policy.md says so).
     retention_years=6,
+    agreement_template=PROTOCOL_AGREEMENT,
+    # Appendix 3: "minimum 1 hour per month".
+    agreement_minimum_minutes_a_month=60,
+    agreement_sessions_a_month=1,
+    # §5.6: "at the start ... if not done then, as soon as possible": four weeks (our reading).
+    agreement_due_days=28,
+    agreement_review_months=12,
 )
 
 # Fields of a preset that are templates each record copies (then edits), not settings of the
 # policy row.
-TEMPLATE_FIELDS = frozenset({"co_reflection_agenda"})
+TEMPLATE_FIELDS = frozenset({"co_reflection_agenda", "agreement_template"})
 
 PRESETS: dict[str, Preset] = {"protocol": PROTOCOL, "weekly": WEEKLY}

@@ -101,6 +101,21 @@ def relationship_sample(me: Person | None, user: User | None, today: dt.date) ->
     return [{"pk": current.pk}] if current else []
 
 
+def agreement_sample(me: Person | None, user: User | None, today: dt.date) -> list[Kwargs]:
+    """The visitor's own peer work supervision (as supervisee, else as supervisor), else the
+    first: its agreement, which the demo gives a version to."""
+    relationships = SupervisionRelationship.objects.peer_work().current(today).order_by("pk")
+    mine = (
+        relationships.filter(supervisee=me).first() or relationships.filter(supervisor=me).first()
+    )
+    found = mine or relationships.first()
+    return [{"pk": found.pk}] if found else []
+
+
+def agreement_version_sample(me: Person | None, user: User | None, today: dt.date) -> list[Kwargs]:
+    return [{**kwargs, "version": 1} for kwargs in agreement_sample(me, user, today)]
+
+
 def staff_person_sample(me: Person | None, user: User | None, today: dt.date) -> list[Kwargs]:
     """A peer worker (their record's forms) and someone in a privileged role (changed only by
     an administrator with a recent second factor: the page says so instead)."""
@@ -226,6 +241,11 @@ SAMPLES: dict[str, Callable[[Person | None, User | None, dt.date], list[Kwargs]]
     "supervision:series_edit": series_sample,
     "supervision:end_relationship": relationship_sample,
     "supervision:change_relationship": relationship_sample,
+    "agreements:detail": agreement_sample,
+    "agreements:write": agreement_sample,
+    "agreements:sign": agreement_sample,
+    "agreements:review": agreement_sample,
+    "agreements:version": agreement_version_sample,
     "imports:run": import_run_sample,
     "absence_change": absence_sample,
     "notes:session": one_to_one_sample,

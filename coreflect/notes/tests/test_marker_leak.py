@@ -60,6 +60,7 @@ from django.urls import (
 )
 from django.utils import timezone
 
+from coreflect.agreements import pdf as agreement_pdf
 from coreflect.audit.models import AuditEvent, NotesAccess
 from coreflect.demo import build
 from coreflect.disclosures import actions as disclosure_actions
@@ -676,6 +677,8 @@ def kwargs_for(name: str, params: tuple[str, ...], ids: Ids) -> list[dict[str, o
     namespace = name.split(":")[0] if ":" in name else ""
     if set(params) == {"pk", "number"}:
         return [{"pk": pk, "number": n} for pk, n in ids.versions]
+    if set(params) == {"pk", "version"}:  # an agreement's version (agreements are not notes)
+        return [{"pk": pk, "version": 1} for pk in ids.relationships]
     if set(params) == {"pk", "old", "new"}:
         return [{"pk": pk, "old": o, "new": n} for pk, o, n in ids.compares]
     if set(params) == {"pk", "share_pk"}:
@@ -704,6 +707,10 @@ def kwargs_for(name: str, params: tuple[str, ...], ids: Ids) -> list[dict[str, o
             "supervision:series_edit": series_pks(),
             "supervision:end_relationship": ids.relationships,
             "supervision:change_relationship": ids.relationships,
+            "agreements:detail": ids.relationships,
+            "agreements:write": ids.relationships,
+            "agreements:sign": ids.relationships,
+            "agreements:review": ids.relationships,
             "staff:edit": ids.person_pks,
             "staff:leaving": ids.person_pks,
             "staff:start": ids.person_pks,
@@ -844,7 +851,7 @@ class Crawl:
             if url.startswith(DISCLOSURES):
                 visitor.visits["disclosures"] += 1
             if kind == "application/pdf":
-                assert self.printed, f"{url}: a PDF not made by notes/pdf.py"
+                assert self.printed, f"{url}: a PDF not made by notes/pdf.py or agreements/pdf.py"
                 visitor.visits["pdf"] += 1
             text = text_of(data) + "\n".join(self.printed)
             for leak in sorted(leaks(text, visitor.allowed)):
@@ -981,6 +988,8 @@ def printed_html(monkeypatch) -> list[str]:
         return b"%PDF-1.7 (not laid out: its HTML was read)"
 
     monkeypatch.setattr(pdf, "to_pdf", spy)
+    # An agreement's PDF (agreements/pdf.py, which cannot import notes) is read the same way.
+    monkeypatch.setattr(agreement_pdf, "to_pdf", spy)
     return made
 
 
