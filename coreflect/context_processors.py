@@ -3,7 +3,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from coreflect.agreements.access import readable as readable_agreements
+from coreflect.agreements.access import may_have_agreements
 from coreflect.authorization import Permission, has_permission, person_of
 from coreflect.disclosures.access import may_open_disclosures
 from coreflect.governance.access import may_have_concerns, may_view_counts
@@ -50,8 +50,7 @@ def current_person(request: HttpRequest) -> dict[str, object]:
             lambda: may_have_concerns(user, on=timezone.localdate())
         ),
         "can_view_concern_counts": may_view_counts(user),
-        # The two of a peer work supervision, line managers of supervisees, the head of peer work.
-        "can_read_agreements": SimpleLazyObject(
-            lambda: readable_agreements(user, on=timezone.localdate()).exists()
-        ),
+        # Peer workers (supervisees and supervisors), line managers, the head of peer work:
+        # decided from the role, without a query on every page.
+        "can_read_agreements": may_have_agreements(user),
     }

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from coreflect.authorization import Permission, has_permission, person_of
-from coreflect.people.models import Person
+from coreflect.people.models import Person, Role
 from coreflect.supervision.models import (
     RelationshipQuerySet,
     RelationshipType,
@@ -38,6 +38,18 @@ def readable(user: User | AnonymousUser, *, on: dt.date) -> RelationshipQuerySet
     if me is None:
         return relationships.none()
     return relationships.filter(Q(supervisee=me) | Q(supervisor=me) | _managed_by(me, on))
+
+
+def may_have_agreements(user: User | AnonymousUser) -> bool:
+    """Whether the navigation offers the agreements list: to the roles that may read one
+    (peer workers, who supervise or are supervised; line managers; the head of peer work).
+    The list itself shows only the agreements readable() gives."""
+    if has_permission(user, Permission.READ_AGREEMENTS):
+        return True
+    me = person_of(user)
+    return me is not None and (
+        me.is_peer_worker or me.role in (Role.LINE_MANAGER, Role.EXECUTIVE_DIRECTOR)
+    )
 
 
 def get_relationship_for(
