@@ -22,6 +22,7 @@ DOWNLOADS = {
     "auditlog:csv": "export.audit_log",
     "imports:errors": "export.import_problems",
     "calendars:feed": "export.calendar",
+    "agreements:version_pdf": "export.agreement",
 }
 FILE_SUFFIXES = (".csv", ".xlsx", ".pdf", ".txt", ".json", ".zip", ".ics", ".xml")
 
