@@ -14,12 +14,21 @@ from coreflect.audit.actions import record
 
 
 def register_audited() -> None:
-    """Put the auth models on the site with admins that audit (called once apps are ready)."""
+    """Give every model on the site an admin that audits (called once apps are ready and
+    their admin modules loaded): the auth models, and those other apps register (allauth's
+    email addresses, second factors, linked accounts)."""
     site = admin.site
     for model, model_admin in ((User, AuditedUserAdmin), (Group, AuditedGroupAdmin)):
         if site.is_registered(model):
             site.unregister(model)
         site.register(model, model_admin)
+    for other, registered in list(site._registry.items()):
+        if isinstance(registered, Audited):
+            continue
+        site.unregister(other)
+        site.register(
+            other, type(f"Audited{type(registered).__name__}", (Audited, type(registered)), {})
+        )
 
 
 class Audited:

@@ -78,3 +78,13 @@ def test_changes_through_the_admin_are_audited(client, root, alice):
     ]
     assert all(e.actor == root for e in entries)
     assert entries[2].detail == {"name": "Auditors"}
+
+
+def test_every_model_on_the_admin_site_audits_its_changes():
+    from django.contrib import admin
+
+    from coreflect.admin_site import Audited
+
+    registered = admin.site._registry
+    assert Authenticator in registered  # allauth's, among others
+    assert all(isinstance(model_admin, Audited) for model_admin in registered.values())
