@@ -9,12 +9,12 @@ def install(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     statements = guard.postgresql_sql() if vendor == "postgresql" else guard.sqlite_sql()
     for statement in statements:
-        schema_editor.execute(statement)
+        schema_editor.execute(statement, params=None)
 
 
 def uninstall(apps, schema_editor):
     for statement in guard.drop_sql(schema_editor.connection.vendor):
-        schema_editor.execute(statement)
+        schema_editor.execute(statement, params=None)
 
 
 class Migration(migrations.Migration):
